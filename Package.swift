@@ -1,0 +1,140 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceCore", targets: ["SluiceCore"]),
+        .library(name: "SluiceStore", targets: ["SluiceStore"]),
+        .library(name: "SluiceIngest", targets: ["SluiceIngest"]),
+        .library(name: "SluiceServer", targets: ["SluiceServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries (apt: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+
+        // The event model, JSON scanning and validation. No I/O.
+        .target(
+            name: "SluiceCore",
+            swiftSettings: swiftSettings
+        ),
+
+        // PostgreSQL: libpq connections on dedicated threads, binary COPY, migrations, embedded cluster.
+        .target(
+            name: "SluiceStore",
+            dependencies: [
+                "CLibPQ",
+                "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("SQL")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Coalesces concurrent requests into COPY batches; acknowledges after COMMIT.
+        .target(
+            name: "SluiceIngest",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // HTTP API (Hummingbird 2).
+        .target(
+            name: "SluiceServer",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                "SluiceIngest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmarks (`sluice bench`): load generation over HTTP against a psql \copy baseline.
+        .target(
+            name: "SluiceBench",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                "SluiceIngest",
+                "SluiceServer",
+                "SluiceBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "SluiceCoreTests",
+            dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceStoreTests",
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceServerTests",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Shared by the database tests: one private PostgreSQL cluster per test process.
+        .target(
+            name: "SluiceTestSupport",
+            dependencies: ["SluiceStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SluiceTestSupport",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

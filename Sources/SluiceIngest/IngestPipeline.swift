@@ -1,0 +1,176 @@
+import Logging
+import Metrics
+import SluiceCore
+import SluiceStore
+
+/// Coalesces concurrent submissions into COPY batches and answers each one after its batch has
+/// committed.
+///
+/// Memory is bounded: at most ``IngestConfiguration/maxQueuedEvents`` events wait at once, and a
+/// submission beyond that is refused at once with ``IngestError/saturated(retryAfterSeconds:)``.
+public final class IngestPipeline: Sendable {
+    public let configuration: IngestConfiguration
+    private let batcher: Batcher
+    private let pool: ConnectionPool
+    private let logger: Logger
+    private let writerTasks: Task<Void, Never>
+
+    public init(pool: ConnectionPool, configuration: IngestConfiguration = .init(), logger: Logger = Logger(label: "sluice.ingest")) {
+        self.configuration = configuration
+        self.pool = pool
+        self.logger = logger
+        let batcher = Batcher(configuration)
+        self.batcher = batcher
+        let writers = configuration.writers
+        writerTasks = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<writers {
+                    group.addTask { await Self.writeLoop(batcher: batcher, pool: pool, logger: logger) }
+                }
+            }
+        }
+    }
+
+    /// Queues `rows` and returns once they are committed (or throws why they were not).
+    public func submit(_ rows: CopyBinaryEncoder) async throws(IngestError) {
+        guard rows.rowCount > 0 else { return }
+        do {
+            try await batcher.submit(rows)
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    /// Stops taking submissions, commits everything already accepted, then returns.
+    public func shutdown() async {
+        await batcher.close()
+        await writerTasks.value
+    }
+
+    private static func writeLoop(batcher: Batcher, pool: ConnectionPool, logger: Logger) async {
+        let events = Counter(label: "sluice_ingest_events_total")
+        let duplicates = Counter(label: "sluice_ingest_duplicates_total")
+        let batches = Timer(label: "sluice_ingest_batch_duration")
+        while let batch = await batcher.nextBatch() {
+            let stream = CopyBinaryEncoder.stream(batch.map(\.rows))
+            let start = ContinuousClock.now
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    let outcome = try await pool.withConnection { conn throws(StoreError) in try EventWriter.write(stream, on: conn) }
+                    events.increment(by: outcome.inserted)
+                    duplicates.increment(by: outcome.copied - outcome.inserted)
+                    let (sec, atto) = (ContinuousClock.now - start).components
+                    batches.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
+                    for entry in batch { entry.continuation.resume() }
+                    break
+                } catch {
+                    let retryable: Bool
+                    if case .server(let state, _, _) = error { retryable = state == "40P01" || state == "40001" } else { retryable = false }
+                    if retryable && attempt < 5 { continue }
+                    logger.error("batch not stored", metadata: ["events": "\(batch.reduce(0) { $0 + $1.rows.rowCount })", "error": "\(error)"])
+                    let failure: IngestError = error.isTransient
+                        ? .unavailable(retryAfterSeconds: 2, reason: "\(error)")
+                        : .failed("\(error)")
+                    for entry in batch { entry.continuation.resume(throwing: failure) }
+                    break
+                }
+            }
+            await batcher.finished(batch)
+        }
+    }
+}
+
+/// One submission waiting for its batch to commit.
+struct Entry: Sendable {
+    var rows: CopyBinaryEncoder
+    var continuation: CheckedContinuation<Void, any Error>
+}
+
+/// The queue between submitters and writers. Pure bookkeeping; no I/O.
+actor Batcher {
+    let configuration: IngestConfiguration
+    private var pending: [Entry] = []
+    private var pendingEvents = 0
+    private var pendingBytes = 0
+    private var sealed: [[Entry]] = []
+    /// Accepted and not yet answered: pending, sealed and being written.
+    private var queuedEvents = 0
+    private var idleWriters: [CheckedContinuation<[Entry]?, Never>] = []
+    private var timerGeneration = 0
+    private var timerArmed = false
+    private var closed = false
+    private let queueDepth = Gauge(label: "sluice_ingest_queued_events")
+
+    init(_ configuration: IngestConfiguration) { self.configuration = configuration }
+
+    func submit(_ rows: CopyBinaryEncoder) async throws {
+        guard !closed else { throw IngestError.shuttingDown }
+        guard queuedEvents + rows.rowCount <= configuration.maxQueuedEvents || queuedEvents == 0 else {
+            throw IngestError.saturated(retryAfterSeconds: 1)
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            pending.append(Entry(rows: rows, continuation: continuation))
+            pendingEvents += rows.rowCount
+            pendingBytes += rows.bytes.count
+            queuedEvents += rows.rowCount
+            queueDepth.record(queuedEvents)
+            if pendingEvents >= configuration.maxBatchEvents || pendingBytes >= configuration.maxBatchBytes {
+                seal()
+            } else if !timerArmed {
+                armTimer()
+            }
+        }
+    }
+
+    /// The next batch to write, or nil once closed and drained.
+    func nextBatch() async -> [Entry]? {
+        if !sealed.isEmpty { return sealed.removeFirst() }
+        if closed && pending.isEmpty { return nil }
+        return await withCheckedContinuation { idleWriters.append($0) }
+    }
+
+    func finished(_ batch: [Entry]) {
+        queuedEvents -= batch.reduce(0) { $0 + $1.rows.rowCount }
+        queueDepth.record(queuedEvents)
+    }
+
+    func close() {
+        closed = true
+        seal()
+        while !idleWriters.isEmpty && sealed.isEmpty { idleWriters.removeFirst().resume(returning: nil) }
+    }
+
+    private func seal() {
+        timerArmed = false
+        timerGeneration += 1
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        pendingEvents = 0
+        pendingBytes = 0
+        if !idleWriters.isEmpty {
+            idleWriters.removeFirst().resume(returning: batch)
+        } else {
+            sealed.append(batch)
+        }
+    }
+
+    private func armTimer() {
+        timerArmed = true
+        let generation = timerGeneration
+        let interval = configuration.flushInterval
+        Task { [weak self] in
+            try? await Task.sleep(for: interval)
+            await self?.timerFired(generation)
+        }
+    }
+
+    private func timerFired(_ generation: Int) {
+        guard timerArmed, generation == timerGeneration else { return }
+        seal()
+    }
+}

@@ -1,0 +1,117 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SluiceCore
+import SluiceIngest
+import SluiceStore
+
+/// `POST /v1/events` and devlog's `POST /api/events/batch` and `POST /api/events`.
+struct IngestRoutes: Sendable {
+    let configuration: ServerConfiguration
+    let pipeline: IngestPipeline
+    let auth: Authenticator
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/events") { request, context in try await ingest(request, context) }
+        router.post("/api/events/batch") { request, context in try await ingest(request, context) }
+        router.post("/api/events") { request, context in try await ingest(request, context) }
+    }
+
+    /// Decodes, authorizes and stores the events of one request; answers after COMMIT.
+    func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let principal: Principal
+        do {
+            principal = try await auth.authenticate(request.headers[.authorization])
+        } catch {
+            return authFailure(error)
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
+            return tooLarge()
+        }
+        var request = request
+        var body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        } catch {
+            return tooLarge()
+        }
+        if let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" {
+            guard encoding == "gzip" || encoding == "x-gzip" else {
+                return errorResponse(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported; send gzip or identity")
+            }
+            do {
+                body = try body.decompress(with: .gzip(), maxSize: configuration.maxBodyBytes)
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                return tooLarge()
+            } catch {
+                return errorResponse(.badRequest, "the gzip body cannot be decoded: \(error)")
+            }
+        }
+        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
+        let format: BatchFormat = contentType.contains("ndjson") || contentType.contains("jsonl") ? .ndjson : .json
+        let decoder = EventBatchDecoder(
+            eventDecoder: EventDecoder(maximumEventBytes: configuration.maxEventBytes),
+            maximumEvents: configuration.maxEventsPerRequest)
+        let defaults = EventDecoder.Defaults(projectId: principal.defaultProject)
+
+        let outcomes: [EventDecoder.Outcome]
+        do {
+            outcomes = try body.withUnsafeReadableBytes { raw throws(EventBatchDecoder.Failure) in
+                try decoder.decode(raw.bindMemory(to: UInt8.self), format: format, defaults: defaults)
+            }
+        } catch {
+            switch error {
+            case .unreadable(let e): return errorResponse(.badRequest, e.message)
+            case .tooManyEvents(let limit):
+                return errorResponse(.contentTooLarge, "a request may carry at most \(limit) events; split the batch")
+            }
+        }
+
+        var rows = CopyBinaryEncoder(reservingCapacity: body.readableBytes + outcomes.count * 160)
+        var items: [IngestResponse.Item] = []
+        items.reserveCapacity(outcomes.count)
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let event):
+                if principal.allows(project: event.projectId) {
+                    rows.append(event)
+                    items.append(.stored(event.id))
+                } else {
+                    items.append(.rejected(event.id, EventRejection(
+                        field: "projectId", "this API key may not write events of project \(event.projectId)")))
+                }
+            case .failure(let rejected):
+                items.append(.rejected(rejected.id, rejected.rejection))
+            }
+        }
+
+        do {
+            try await pipeline.submit(rows)
+        } catch {
+            switch error {
+            case .saturated(let s): return errorResponse(.tooManyRequests, error.description, retryAfter: s)
+            case .unavailable(let s, _): return errorResponse(.serviceUnavailable, error.description, retryAfter: s)
+            case .shuttingDown: return errorResponse(.serviceUnavailable, error.description, retryAfter: 1)
+            case .failed(let m):
+                context.logger.error("ingest failed", metadata: ["error": "\(m)"])
+                return errorResponse(.internalServerError, error.description)
+            }
+        }
+        let response = IngestResponse(items: items)
+        return jsonResponse(response.rejected == 0 ? .ok : HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"), bytes: response.json())
+    }
+
+    private func tooLarge() -> Response {
+        errorResponse(.contentTooLarge, "the request body is over \(configuration.maxBodyBytes) bytes; split the batch")
+    }
+}
+
+func authFailure(_ error: Authenticator.Failure) -> Response {
+    switch error {
+    case .missing: errorResponse(.unauthorized, "an API key is required: send Authorization: Bearer <key> (create one with `sluice keys create`)")
+    case .invalid: errorResponse(.unauthorized, "the API key is not valid or was revoked")
+    case .unavailable: errorResponse(.serviceUnavailable, "cannot check the API key: database unavailable", retryAfter: 2)
+    }
+}

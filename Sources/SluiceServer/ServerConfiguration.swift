@@ -1,0 +1,44 @@
+import SluiceIngest
+import SluiceStore
+
+/// Everything `sluice serve` can be told (see the README's configuration table).
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests); the bound port is reported to `onServerRunning`.
+    public var port: Int
+    /// Request bodies above this size (after gzip decoding) are refused with 413.
+    public var maxBodyBytes: Int
+    /// Requests with more events than this are refused with 413.
+    public var maxEventsPerRequest: Int
+    /// Single events above this size are rejected on their own.
+    public var maxEventBytes: Int
+    public var ingest: IngestConfiguration
+    /// Database connections for reads, keys and hierarchy upserts (writers have their own).
+    public var readConnections: Int
+    /// How often plain-mode partitions are maintained (created ahead, carved out of the default).
+    public var partitionMaintenanceInterval: Duration
+    /// The mode for a database migrated for the first time (`SLUICE_MODE`).
+    public var databaseMode: ModePreference
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,
+        maxEventsPerRequest: Int = 10_000, maxEventBytes: Int = 262_144, ingest: IngestConfiguration = .init(),
+        readConnections: Int = 2, partitionMaintenanceInterval: Duration = .seconds(3600),
+        databaseMode: ModePreference = .auto
+    ) {
+        self.databaseMode = databaseMode
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxEventsPerRequest = maxEventsPerRequest
+        self.maxEventBytes = maxEventBytes
+        self.ingest = ingest
+        self.readConnections = readConnections
+        self.partitionMaintenanceInterval = partitionMaintenanceInterval
+    }
+
+    /// Whether the listener is reachable only from this machine.
+    public var isLoopback: Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,103 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+import SluiceIngest
+import SluiceStore
+
+/// The Sluice HTTP server: migrates the database, then serves ingest, hierarchy and health
+/// routes until SIGTERM or SIGINT, when it stops accepting, commits what it accepted, and returns.
+public struct SluiceApplication: Sendable {
+    public var databaseURL: String
+    public var configuration: ServerConfiguration
+    public var logger: Logger
+
+    public init(databaseURL: String, configuration: ServerConfiguration, logger: Logger = Logger(label: "sluice")) {
+        self.databaseURL = databaseURL
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until a shutdown signal (or, with `signals` empty, until the task is cancelled).
+    /// `onServerRunning` receives the bound port.
+    public func run(
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let migrator = try Migrator(preference: configuration.databaseMode, logger: logger)
+        let admin = ConnectionWorker(url: databaseURL)
+        let report = try await admin.run { conn throws(StoreError) in try migrator.migrate(conn) }
+        await admin.shutdown()
+        logger.info("database ready", metadata: ["mode": "\(report.mode.rawValue)", "applied": "\(report.applied.count)"])
+
+        let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers)
+        let readPool = ConnectionPool(url: databaseURL, size: configuration.readConnections)
+        let auth = Authenticator(pool: readPool, openWhenNoKeys: configuration.isLoopback)
+        if await auth.isOpen() {
+            logger.warning("no API keys exist and the listener is loopback-only: running OPEN (no authentication). Create a key with `sluice keys create` to require one.")
+        } else if !configuration.isLoopback {
+            logger.notice("API keys are required on this non-loopback listener")
+        }
+        let pipeline = IngestPipeline(pool: writePool, configuration: configuration.ingest, logger: logger)
+
+        let router = Router(context: BasicRequestContext.self)
+        IngestRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
+        HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
+        HealthRoutes(pool: readPool, expectedMigrations: (migrator.plain + (report.mode == .timescale ? migrator.timescale : [])).map(\.name))
+            .register(on: router)
+
+        let logger = self.logger
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
+            services: [
+                PipelineService(pipeline: pipeline, pools: [writePool, readPool], logger: logger),
+                PartitionMaintenance(pool: readPool, interval: configuration.partitionMaintenanceInterval, logger: logger),
+            ],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                await onServerRunning(port)
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: signals, logger: logger))
+        try await group.run()
+    }
+}
+
+/// Drains the ingest pipeline after the HTTP server has stopped (services stop in reverse order).
+struct PipelineService: Service {
+    let pipeline: IngestPipeline
+    let pools: [ConnectionPool]
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        logger.info("shutting down: committing accepted events")
+        await pipeline.shutdown()
+        for pool in pools { await pool.shutdown() }
+    }
+}
+
+/// Plain mode: keeps daily partitions ahead of the events (a no-op in TimescaleDB mode).
+struct PartitionMaintenance: Service {
+    let pool: ConnectionPool
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let created = try await pool.withConnection { conn throws(StoreError) in
+                    try conn.execute("SELECT sluice_maintain_partitions()").scalar() ?? "0"
+                }
+                if created != "0" { logger.info("partitions created", metadata: ["count": "\(created)"]) }
+            } catch {
+                logger.warning("partition maintenance failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// A fixed set of ``ConnectionWorker``s; callers wait for an idle one.
+public actor ConnectionPool {
+    public let url: String
+    private let workers: [ConnectionWorker]
+    private var idle: [ConnectionWorker]
+    private var waiters: [CheckedContinuation<ConnectionWorker, Never>] = []
+
+    public init(url: String, size: Int) {
+        self.url = url
+        let workers = (0..<max(1, size)).map { _ in ConnectionWorker(url: url) }
+        self.workers = workers
+        self.idle = workers
+    }
+
+    /// Runs `body` on an idle connection, on that connection's own thread.
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
+        let worker = await acquire()
+        defer { release(worker) }
+        return try await worker.run(body)
+    }
+
+    private func acquire() async -> ConnectionWorker {
+        if let w = idle.popLast() { return w }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release(_ worker: ConnectionWorker) {
+        if waiters.isEmpty {
+            idle.append(worker)
+        } else {
+            waiters.removeFirst().resume(returning: worker)
+        }
+    }
+
+    public func shutdown() async {
+        for w in workers { await w.shutdown() }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import SluiceCore
+
+/// Encodes events as rows of PostgreSQL's binary COPY format, for the columns in
+/// ``CopyBinaryEncoder/columns``.
+///
+/// Pure and cheap to run concurrently: each request encodes its own rows, and the batcher only
+/// concatenates them between ``header`` and ``trailer``. Binary COPY measured faster than text
+/// here (see README), and it spares the server from parsing timestamps, uuids and arrays.
+public struct CopyBinaryEncoder: Sendable {
+    /// The `agent_events` columns, in the order rows are encoded.
+    public static let columns = [
+        "id", "\"timestamp\"", "event_type", "agent_id", "agent_version", "session_id", "project_id",
+        "context", "data", "metrics", "parent_event_id", "related_event_ids", "tags", "severity",
+    ]
+
+    /// Signature, flags and header extension length.
+    public static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    /// The file trailer: a field count of -1.
+    public static let trailer: [UInt8] = [0xFF, 0xFF]
+
+    private static let textOID: UInt32 = 25
+
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var rowCount = 0
+
+    public init(reservingCapacity: Int = 0) {
+        bytes.reserveCapacity(reservingCapacity)
+    }
+
+    /// Appends one row (no header, no trailer).
+    public mutating func append(_ e: AgentEvent) {
+        rowCount += 1
+        int16(Int16(Self.columns.count))
+        uuid(e.id)
+        int32(8); int64(e.timestamp.postgresMicroseconds)
+        text(e.eventType)
+        text(e.agentId)
+        text(e.agentVersion)
+        uuid(e.sessionId)
+        int32(4); int32(e.projectId)
+        jsonb(e.context)
+        jsonb(e.data)
+        if let m = e.metrics { jsonb(m) } else { null() }
+        if let p = e.parentEventId { uuid(p) } else { null() }
+        textArray(e.relatedEventIds)
+        textArray(e.tags)
+        if let s = e.severity { text(s.rawValue) } else { null() }
+    }
+
+    /// A complete COPY stream: header, the rows of every chunk, trailer.
+    public static func stream(_ chunks: [CopyBinaryEncoder]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(header.count + trailer.count + chunks.reduce(0) { $0 + $1.bytes.count })
+        out += header
+        for c in chunks { out += c.bytes }
+        out += trailer
+        return out
+    }
+
+    // MARK: - Fields
+
+    @inline(__always) private mutating func int16(_ v: Int16) {
+        let u = UInt16(bitPattern: v)
+        bytes.append(UInt8(u >> 8)); bytes.append(UInt8(u & 0xFF))
+    }
+
+    @inline(__always) private mutating func int32(_ v: Int32) {
+        let u = UInt32(bitPattern: v)
+        bytes.append(UInt8(u >> 24)); bytes.append(UInt8((u >> 16) & 0xFF))
+        bytes.append(UInt8((u >> 8) & 0xFF)); bytes.append(UInt8(u & 0xFF))
+    }
+
+    @inline(__always) private mutating func int32(_ v: Int) { int32(Int32(v)) }
+
+    @inline(__always) private mutating func int64(_ v: Int64) {
+        let u = UInt64(bitPattern: v)
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((u >> UInt64(shift)) & 0xFF)) }
+    }
+
+    private mutating func null() { int32(-1) }
+
+    private mutating func uuid(_ u: UUID) {
+        int32(16)
+        withUnsafeBytes(of: u.uuid) { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { b in
+            int32(b.count)
+            bytes.append(contentsOf: b)
+        }
+    }
+
+    private mutating func jsonb(_ j: JSONText) {
+        int32(j.bytes.count + 1)
+        bytes.append(1)  // jsonb binary format version
+        bytes.append(contentsOf: j.bytes)
+    }
+
+    private mutating func textArray(_ items: [String]) {
+        if items.isEmpty {
+            // An empty array (ndim 0), as PostgreSQL's '{}'.
+            int32(12); int32(0); int32(0); int32(Int32(bitPattern: Self.textOID))
+            return
+        }
+        let lengthAt = bytes.count
+        int32(0)  // patched below
+        int32(1); int32(0); int32(Int32(bitPattern: Self.textOID))
+        int32(items.count); int32(1)
+        for item in items { text(item) }
+        let length = UInt32(bytes.count - lengthAt - 4)
+        bytes[lengthAt] = UInt8(length >> 24); bytes[lengthAt + 1] = UInt8((length >> 16) & 0xFF)
+        bytes[lengthAt + 2] = UInt8((length >> 8) & 0xFF); bytes[lengthAt + 3] = UInt8(length & 0xFF)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private PostgreSQL cluster that Sluice starts itself when no `DATABASE_URL` is given.
+///
+/// It lives in one directory (`pgdata/`, `run/` for the unix socket, `postgres.log`), listens on
+/// a unix socket only (no TCP port to collide with, nothing reachable from other hosts), and is
+/// stopped by ``stop()``. As root, PostgreSQL refuses to run, so the cluster is owned and run by
+/// the `postgres` user (or `nobody`) through `runuser`; nobody has to do that by hand.
+public final class EmbeddedCluster: Sendable {
+    public let directory: URL
+    public let database: String
+    let binDirectory: URL
+    let runAs: String?
+    let logger: Logger
+
+    public var dataDirectory: URL { directory.appendingPathComponent("pgdata") }
+    public var socketDirectory: URL { directory.appendingPathComponent("run") }
+    public var logFile: URL { directory.appendingPathComponent("postgres.log") }
+    public static let port = 5432
+
+    /// A libpq connection string for the cluster's database.
+    public var url: String { Self.connectionString(socket: socketDirectory.path, database: database) }
+
+    public init(directory: URL = EmbeddedCluster.defaultDirectory(), database: String = "sluice",
+                logger: Logger = Logger(label: "sluice.embedded")) throws(StoreError) {
+        self.directory = directory
+        self.database = database
+        self.logger = logger
+        self.binDirectory = try Self.findBinaries()
+        self.runAs = geteuid() == 0 ? Self.unprivilegedUser() : nil
+    }
+
+    /// `$SLUICE_DATA_DIR`, else `/var/lib/sluice` for root, else `$XDG_DATA_HOME/sluice` or
+    /// `~/.local/share/sluice`.
+    public static func defaultDirectory() -> URL {
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["SLUICE_DATA_DIR"], !d.isEmpty { return URL(fileURLWithPath: d) }
+        if geteuid() == 0 { return URL(fileURLWithPath: "/var/lib/sluice") }
+        if let x = env["XDG_DATA_HOME"], !x.isEmpty { return URL(fileURLWithPath: x).appendingPathComponent("sluice") }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sluice")
+    }
+
+    static func connectionString(socket: String, database: String) -> String {
+        func quote(_ v: String) -> String { "'" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+        return "host=\(quote(socket)) port=\(port) user=sluice dbname=\(quote(database))"
+    }
+
+    /// Initializes the cluster on first use, starts it (or adopts one already running, e.g. left
+    /// by a process that was killed) and creates the database. Blocking.
+    /// - Returns: whether this call started the server (and so should ``stop()`` it).
+    @discardableResult
+    public func start() throws(StoreError) -> Bool {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            try fm.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw .embedded("cannot create \(directory.path): \(error)")
+        }
+        if let user = runAs {
+            // The unprivileged owner must be able to reach and own its directories.
+            try run("/bin/chown", ["-R", user, directory.path])
+            try run("/bin/chmod", ["0700", directory.path, socketDirectory.path])
+            var parent = directory.deletingLastPathComponent()
+            while parent.path != "/" {
+                if access(parent.path, X_OK) == 0, let attrs = try? fm.attributesOfItem(atPath: parent.path),
+                   let perms = attrs[.posixPermissions] as? Int, perms & 0o001 == 0 {
+                    throw .embedded("\(user) cannot reach \(directory.path) (\(parent.path) is not searchable by others); set SLUICE_DATA_DIR")
+                }
+                parent = parent.deletingLastPathComponent()
+            }
+        }
+        if !fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+            logger.info("initializing embedded PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
+            try? fm.removeItem(at: dataDirectory)
+            try pg("initdb", ["-D", dataDirectory.path, "-U", "sluice", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
+        }
+        let startedHere: Bool
+        if (try? pg("pg_ctl", ["status", "-D", dataDirectory.path], quiet: true)) != nil {
+            startedHere = false
+            logger.info("adopting the embedded PostgreSQL that is already running", metadata: ["directory": "\(dataDirectory.path)"])
+        } else {
+            let options = [
+                "-c listen_addresses=''",
+                "-c unix_socket_directories='\(socketDirectory.path)'",
+                "-c port=\(Self.port)",
+                "-c max_connections=200",
+                "-c shared_buffers=256MB",
+                "-c max_wal_size=4GB",
+            ].joined(separator: " ")
+            try pg("pg_ctl", ["start", "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "120", "-o", options])
+            startedHere = true
+        }
+        let admin = Self.connectionString(socket: socketDirectory.path, database: "postgres")
+        let conn = try PostgresConnection(url: admin)
+        if try conn.execute("SELECT 1 FROM pg_database WHERE datname = $1", [database]).rows.isEmpty {
+            do {
+                try conn.execute("CREATE DATABASE \"\(database.replacingOccurrences(of: "\"", with: "\"\""))\"")
+            } catch {
+                if case .server(let state, _, _) = error, state == "42P04" { return startedHere }  // created concurrently
+                throw error
+            }
+        }
+        return startedHere
+    }
+
+    /// Stops the cluster (fast shutdown: open transactions roll back, committed data is safe).
+    public func stop() {
+        _ = try? pg("pg_ctl", ["stop", "-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60"], quiet: true)
+    }
+
+    // MARK: - Processes
+
+    private func pg(_ tool: String, _ args: [String], quiet: Bool = false) throws(StoreError) {
+        let path = binDirectory.appendingPathComponent(tool).path
+        if let user = runAs {
+            try run("/usr/sbin/runuser", ["-u", user, "--", path] + args, quiet: quiet)
+        } else {
+            try run(path, args, quiet: quiet)
+        }
+    }
+
+    private func run(_ executable: String, _ args: [String], quiet: Bool = false) throws(StoreError) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: "/")
+        // Output goes to a file, not a pipe: the postmaster that `pg_ctl start` leaves running
+        // inherits it, and a pipe would never reach end-of-file.
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out").path
+        guard FileManager.default.createFile(atPath: outPath, contents: nil), let out = FileHandle(forWritingAtPath: outPath) else {
+            throw .embedded("cannot create a temporary file in \(FileManager.default.temporaryDirectory.path)")
+        }
+        defer { try? out.close(); try? FileManager.default.removeItem(atPath: outPath) }
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { throw .embedded("cannot run \(executable): \(error)") }
+        p.waitUntilExit()
+        let output = FileManager.default.contents(atPath: outPath) ?? Data()
+        guard p.terminationStatus == 0 else {
+            let text = String(decoding: output, as: UTF8.self)
+            if !quiet { logger.error("\(executable) failed", metadata: ["output": "\(text)"]) }
+            throw .embedded("\(URL(fileURLWithPath: args.count > 3 && executable.hasSuffix("runuser") ? args[3] : executable).lastPathComponent) failed: \(text.suffix(600))")
+        }
+    }
+
+    /// `$SLUICE_PG_BIN`, else the newest `/usr/lib/postgresql/N/bin` (N ≥ 15), else `initdb` on PATH.
+    static func findBinaries() throws(StoreError) -> URL {
+        let fm = FileManager.default
+        if let d = ProcessInfo.processInfo.environment["SLUICE_PG_BIN"], !d.isEmpty { return URL(fileURLWithPath: d) }
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).filter { $0 >= 15 }.sorted()
+        for v in versions.reversed() where fm.isExecutableFile(atPath: "\(root)/\(v)/bin/initdb") {
+            return URL(fileURLWithPath: "\(root)/\(v)/bin")
+        }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/initdb") {
+            return URL(fileURLWithPath: String(dir))
+        }
+        throw .embedded("no PostgreSQL server binaries (initdb, pg_ctl) were found")
+    }
+
+    static func unprivilegedUser() -> String {
+        getpwnam("postgres") != nil ? "postgres" : "nobody"
+    }
+}

@@ -1,0 +1,40 @@
+/// Writes COPY batches into `agent_events`, idempotently.
+///
+/// One transaction per batch: binary COPY into a per-connection temporary staging table, then
+/// `INSERT ... SELECT ... ON CONFLICT DO NOTHING` into `agent_events`, so that duplicates inside
+/// a batch, across batches and from client retries are all absorbed by the `(id, "timestamp")`
+/// key. Rows are inserted in key order, so concurrent batches that share events take their row
+/// locks in the same order and cannot deadlock each other.
+public enum EventWriter {
+    static let columnList = CopyBinaryEncoder.columns.joined(separator: ", ")
+
+    static let createStaging = """
+        CREATE TEMP TABLE IF NOT EXISTS sluice_staging
+            (LIKE agent_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
+        """
+    static let copy = "COPY sluice_staging (\(columnList)) FROM STDIN (FORMAT binary)"
+    static let insert = """
+        INSERT INTO agent_events (\(columnList))
+        SELECT \(columnList) FROM sluice_staging ORDER BY id, "timestamp"
+        ON CONFLICT DO NOTHING
+        """
+
+    /// What one batch did.
+    public struct Outcome: Sendable, Equatable {
+        /// Rows sent in the COPY stream.
+        public var copied: Int
+        /// Rows that were new to the log (the rest were duplicates).
+        public var inserted: Int
+    }
+
+    /// Stores one complete binary COPY stream (``CopyBinaryEncoder/stream(_:)``) and commits.
+    /// When this returns, the rows are durable.
+    public static func write(_ stream: [UInt8], on conn: PostgresConnection) throws(StoreError) -> Outcome {
+        try conn.transaction { () throws(StoreError) in
+            try conn.execute(createStaging)
+            let copied = try conn.copyIn(copy, data: stream)
+            let inserted = try conn.execute(insert).affectedRows
+            return Outcome(copied: copied, inserted: inserted)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// A failure talking to PostgreSQL, with what to do about it.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The server could not be reached or the connection broke. Retry later; check `DATABASE_URL`.
+    case unavailable(String)
+    /// The server refused a statement.
+    case server(sqlState: String, message: String, detail: String?)
+    /// Migrations are missing or inconsistent.
+    case migration(String)
+    /// The embedded PostgreSQL cluster could not be started.
+    case embedded(String)
+    /// A result did not have the expected shape.
+    case protocolViolation(String)
+
+    /// True when retrying later may succeed (connection loss, server shutting down, too many clients).
+    public var isTransient: Bool {
+        switch self {
+        case .unavailable: return true
+        case .server(let state, _, _):
+            // 08: connection exception, 57P: operator intervention (shutdown), 53300: too many connections,
+            // 40001/40P01: serialization failure / deadlock (the transaction can be retried).
+            return state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" || state == "40001" || state == "40P01"
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unavailable(let m):
+            return "PostgreSQL is unavailable: \(m). Check that the server is running and DATABASE_URL is right; Sluice retries by itself."
+        case .server(let state, let message, let detail):
+            return "PostgreSQL error \(state): \(message)" + (detail.map { " (\($0))" } ?? "")
+        case .migration(let m):
+            return "migration problem: \(m). Run `sluice migrate` and `sluice doctor`."
+        case .embedded(let m):
+            return "embedded PostgreSQL: \(m). Install PostgreSQL server binaries (apt-get install postgresql) or set DATABASE_URL."
+        case .protocolViolation(let m):
+            return "unexpected result from PostgreSQL: \(m)"
+        }
+    }
+}

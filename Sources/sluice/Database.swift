@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import SluiceStore
+
+/// The database a command works on: `DATABASE_URL`, or the embedded cluster.
+struct Database {
+    let url: String
+    let cluster: EmbeddedCluster?
+    let startedCluster: Bool
+
+    /// Resolves the database, starting the embedded cluster when no `DATABASE_URL` is set.
+    static func open(logger: Logger) throws -> Database {
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
+            return Database(url: url, cluster: nil, startedCluster: false)
+        }
+        let cluster = try EmbeddedCluster(logger: logger)
+        logger.info("no DATABASE_URL: using the embedded PostgreSQL", metadata: ["directory": "\(cluster.directory.path)"])
+        let started = try cluster.start()
+        return Database(url: cluster.url, cluster: cluster, startedCluster: started)
+    }
+
+    /// Stops the embedded cluster if this process started it.
+    func close() {
+        if startedCluster { cluster?.stop() }
+    }
+
+    /// Runs `body` on one connection (on its own thread), then closes it.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(StoreError) -> T) async throws -> T {
+        let worker = ConnectionWorker(url: url)
+        defer { Task { await worker.shutdown() } }
+        return try await worker.run(body)
+    }
+}
+
+/// Reads a configuration value from the environment.
+func env<T: LosslessStringConvertible>(_ name: String, _ fallback: T) -> T {
+    ProcessInfo.processInfo.environment[name].flatMap { T($0) } ?? fallback
+}

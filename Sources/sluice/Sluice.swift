@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct Sluice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "An event-sourced observability pipeline for AI coding agents.",
+        discussion: """
+            With DATABASE_URL unset, commands use a private PostgreSQL cluster that sluice starts
+            itself (see SLUICE_DATA_DIR). Configuration is read from the environment; see README.
+            """,
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Keys.self, Bench.self],
+        defaultSubcommand: Serve.self
+    )
+
+    static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
