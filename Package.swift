@@ -116,6 +116,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceIngestTests",
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceIngest"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceStoreTests",
             dependencies: ["SluiceCore", "SluiceStore", "SluiceTestSupport"],
             swiftSettings: swiftSettings
@@ -123,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceTestSupport",
+                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceTestSupport", "sluice",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -132,7 +137,11 @@ let package = Package(
         // Shared by the database tests: one private PostgreSQL cluster per test process.
         .target(
             name: "SluiceTestSupport",
-            dependencies: ["SluiceStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SluiceStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/SluiceTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -133,6 +133,9 @@ actor Batcher {
         return await withCheckedContinuation { idleWriters.append($0) }
     }
 
+    /// Accepted and not yet answered.
+    var queuedForTesting: Int { queuedEvents }
+
     func finished(_ batch: [Entry]) {
         queuedEvents -= batch.reduce(0) { $0 + $1.rows.rowCount }
         queueDepth.record(queuedEvents)

@@ -24,7 +24,10 @@ public final class EmbeddedCluster: Sendable {
     public static let port = 5432
 
     /// A libpq connection string for the cluster's database.
-    public var url: String { Self.connectionString(socket: socketDirectory.path, database: database) }
+    public var url: String { url(database: database) }
+
+    /// A libpq connection string for another database of the cluster.
+    public func url(database: String) -> String { Self.connectionString(socket: socketDirectory.path, database: database) }
 
     public init(directory: URL = EmbeddedCluster.defaultDirectory(), database: String = "sluice",
                 logger: Logger = Logger(label: "sluice.embedded")) throws(StoreError) {
