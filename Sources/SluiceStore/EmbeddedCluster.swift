@@ -129,27 +129,11 @@ public final class EmbeddedCluster: Sendable {
     }
 
     private func run(_ executable: String, _ args: [String], quiet: Bool = false) throws(StoreError) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: "/")
-        // Output goes to a file, not a pipe: the postmaster that `pg_ctl start` leaves running
-        // inherits it, and a pipe would never reach end-of-file.
-        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out").path
-        guard FileManager.default.createFile(atPath: outPath, contents: nil), let out = FileHandle(forWritingAtPath: outPath) else {
-            throw .embedded("cannot create a temporary file in \(FileManager.default.temporaryDirectory.path)")
-        }
-        defer { try? out.close(); try? FileManager.default.removeItem(atPath: outPath) }
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { throw .embedded("cannot run \(executable): \(error)") }
-        p.waitUntilExit()
-        let output = FileManager.default.contents(atPath: outPath) ?? Data()
-        guard p.terminationStatus == 0 else {
-            let text = String(decoding: output, as: UTF8.self)
-            if !quiet { logger.error("\(executable) failed", metadata: ["output": "\(text)"]) }
-            throw .embedded("\(URL(fileURLWithPath: args.count > 3 && executable.hasSuffix("runuser") ? args[3] : executable).lastPathComponent) failed: \(text.suffix(600))")
+        let (status, output) = try ChildProcess.run(executable, args)
+        guard status == 0 else {
+            if !quiet { logger.error("\(executable) failed", metadata: ["output": "\(output)"]) }
+            let tool = executable.hasSuffix("runuser") && args.count > 3 ? args[3] : executable
+            throw .embedded("\(URL(fileURLWithPath: tool).lastPathComponent) \(args.last ?? "") failed: \(output.suffix(600))")
         }
     }
 

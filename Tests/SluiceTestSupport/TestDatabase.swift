@@ -22,7 +22,9 @@ public enum TestDatabase {
         try await admin.run { conn throws(StoreError) in _ = try conn.execute("CREATE DATABASE \(name)") }
         let url = cluster.url(database: name)
         if migrate {
-            let migrator = try Migrator(preference: .plain)
+            var quiet = Logger(label: "test.migrate")
+            quiet.logLevel = .warning
+            let migrator = try Migrator(preference: .plain, logger: quiet)
             let worker = ConnectionWorker(url: url)
             _ = try await worker.run { conn throws(StoreError) in try migrator.migrate(conn) }
             await worker.shutdown()

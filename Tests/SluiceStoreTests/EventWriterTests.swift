@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceStore
+import SluiceTestSupport
+
+@Suite struct EventWriterTests {
+    static func event(_ day: Int = 0, id: UUID = .v7()) -> AgentEvent {
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        return AgentEvent(id: id, timestamp: Timestamp(microsecondsSinceEpoch: now + Int64(day) * 86_400_000_000),
+                          eventType: "tool_use", agentId: "claude-code", agentVersion: "2", sessionId: UUID(), projectId: 1,
+                          data: try! JSONText(#"{"tool":"Bash"}"#), tags: ["x"])
+    }
+
+    static func stream(_ events: [AgentEvent]) -> [UInt8] {
+        var e = CopyBinaryEncoder()
+        for event in events { e.append(event) }
+        return CopyBinaryEncoder.stream([e])
+    }
+
+    @Test func absorbsDuplicatesWithinAndAcrossBatches() async throws {
+        let url = try await TestDatabase.fresh()
+        let events = (0..<100).map { _ in Self.event() }
+        let within = Self.stream(events + events.prefix(10))
+        let again = Self.stream(Array(events.suffix(50)) + [Self.event()])
+        let (a, b, count) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            (try EventWriter.write(within, on: conn), try EventWriter.write(again, on: conn),
+             try conn.execute("SELECT count(*) FROM agent_events").scalar())
+        }
+        #expect(a == EventWriter.Outcome(copied: 110, inserted: 100))
+        #expect(b == EventWriter.Outcome(copied: 51, inserted: 1))
+        #expect(count == "101")
+    }
+
+    @Test func storesEventsFarOutsideThePartitionWindowAndCarvesThemOut() async throws {
+        let url = try await TestDatabase.fresh()
+        let old = Self.event(-365), future = Self.event(1), farFuture = Self.event(400)
+        let stream = Self.stream([old, future, farFuture])
+        let (placed, created, after) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            _ = try EventWriter.write(stream, on: conn)
+            let placed = try conn.execute("SELECT tableoid::regclass::text FROM agent_events ORDER BY \"timestamp\"").rows.map { $0[0] ?? "" }
+            let created = try conn.execute("SELECT sluice_maintain_partitions()").scalar()
+            let after = try conn.execute("SELECT tableoid::regclass::text, count(*) OVER () FROM agent_events ORDER BY \"timestamp\"").rows.map { $0[0] ?? "" }
+            return (placed, created, after)
+        }
+        #expect(placed[0] == "agent_events_default" && placed[2] == "agent_events_default")
+        #expect(placed[1].hasPrefix("agent_events_p"))
+        #expect(created == "2")
+        #expect(!after.contains("agent_events_default"))
+        #expect(after.count == 3)
+    }
+
+    @Test func rollsBackAWholeBatchTheServerRefuses() async throws {
+        let url = try await TestDatabase.fresh()
+        var corrupted = Self.stream([Self.event()])
+        corrupted[corrupted.count - 3] ^= 0xFF  // corrupt the last field's bytes
+        let bad = corrupted
+        let good = Self.stream([Self.event()])
+        let (failed, count) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            var failed = false
+            do { _ = try EventWriter.write(bad, on: conn) } catch { failed = true }
+            _ = try EventWriter.write(good, on: conn)  // the connection is usable afterwards
+            return (failed, try conn.execute("SELECT count(*) FROM agent_events").scalar())
+        }
+        #expect(failed)
+        #expect(count == "1")
+    }
+}

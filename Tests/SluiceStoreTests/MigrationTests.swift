@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import SluiceStore
+import SluiceTestSupport
+
+@Suite struct MigrationTests {
+    @Test func appliesEachFileOnceAndRecordsPlainMode() async throws {
+        let url = try await TestDatabase.fresh(migrate: false)
+        let migrator = try Migrator(preference: .auto)
+        let (first, second) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            (try migrator.migrate(conn), try migrator.migrate(conn))
+        }
+        #expect(first.mode == .plain)
+        #expect(first.applied == migrator.plain.map(\.name))
+        #expect(second.applied.isEmpty)
+        let (mode, count, keyColumns) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            (try conn.execute("SELECT sluice_mode()").scalar(),
+             try conn.execute("SELECT count(*) FROM sluice_migrations").scalar(),
+             try conn.execute("""
+                SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_constraint c
+                CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+                WHERE c.conrelid = 'agent_events'::regclass AND c.contype = 'p'
+                """).scalar())
+        }
+        #expect(mode == "plain")
+        #expect(count == String(migrator.plain.count))
+        #expect(keyColumns == "id,timestamp")
+    }
+
+    @Test func concurrentMigratorsDoNotCollide() async throws {
+        let url = try await TestDatabase.fresh(migrate: false)
+        let migrator = try Migrator(preference: .plain)
+        let reports = try await withThrowingTaskGroup(of: Migrator.Report.self) { group in
+            for _ in 0..<3 {
+                group.addTask { try await TestDatabase.query(url) { conn throws(StoreError) in try migrator.migrate(conn) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reports.reduce(0) { $0 + $1.applied.count } == migrator.plain.count)
+    }
+
+    @Test func refusesToSwitchTheModeOfAMigratedDatabase() async throws {
+        let url = try await TestDatabase.fresh()
+        let migrator = try Migrator(preference: .timescale)
+        await #expect(throws: StoreError.self) {
+            try await TestDatabase.query(url) { conn throws(StoreError) in try migrator.migrate(conn) }
+        }
+    }
+
+    @Test func doctorDescribesTheDatabase() async throws {
+        let url = try await TestDatabase.fresh()
+        let report = try await TestDatabase.query(url) { conn throws(StoreError) in try Migrator().doctor(conn) }
+        #expect(report.mode == "plain")
+        #expect(report.pending.isEmpty)
+        #expect(report.partitions.count == 43)  // 35 days back, today, 7 ahead
+        #expect(report.description.contains("partitions:      43 daily"))
+    }
+}
