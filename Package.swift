@@ -130,7 +130,9 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceTestSupport", "sluice",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
