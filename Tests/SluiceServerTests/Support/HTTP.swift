@@ -28,6 +28,9 @@ func request(
     return HTTPResult(status: Int(response.status.code), headers: response.headers, body: String(buffer: buffer))
 }
 
-func post(port: Int, path: String = "/v1/events", _ json: String, headers: [(String, String)] = [("Content-Type", "application/json")]) async throws -> HTTPResult {
-    try await request(.POST, port: port, path, body: Array(json.utf8), headers: headers)
+func post(
+    port: Int, path: String = "/v1/events", _ json: String, headers: [(String, String)] = [("Content-Type", "application/json")],
+    timeout: TimeAmount = .seconds(30)
+) async throws -> HTTPResult {
+    try await request(.POST, port: port, path, body: Array(json.utf8), headers: headers, timeout: timeout)
 }
