@@ -65,22 +65,30 @@ public final class EmbeddedCluster: Sendable {
         } catch {
             throw .embedded("cannot create \(directory.path): \(error)")
         }
-        if let user = runAs {
-            // The unprivileged owner must be able to reach and own its directories.
-            try run("/bin/chown", ["-R", user, directory.path])
-            try run("/bin/chmod", ["0700", directory.path, socketDirectory.path])
-            var parent = directory.deletingLastPathComponent()
-            while parent.path != "/" {
-                if access(parent.path, X_OK) == 0, let attrs = try? fm.attributesOfItem(atPath: parent.path),
-                   let perms = attrs[.posixPermissions] as? Int, perms & 0o001 == 0 {
-                    throw .embedded("\(user) cannot reach \(directory.path) (\(parent.path) is not searchable by others); set SLUICE_DATA_DIR")
-                }
-                parent = parent.deletingLastPathComponent()
+        let initialized = fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path)
+        if !initialized {
+            try? fm.removeItem(at: dataDirectory)
+            do { try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true) } catch {
+                throw .embedded("cannot create \(dataDirectory.path): \(error)")
             }
         }
-        if !fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+        if let user = runAs {
+            // Only what the server writes is handed to its unprivileged owner, never the
+            // directory itself (which may be shared); that directory and its parents must be
+            // searchable by others so the owner can reach its files.
+            var dir = directory
+            while dir.path != "/" {
+                if let perms = (try? fm.attributesOfItem(atPath: dir.path))?[.posixPermissions] as? Int, perms & 0o001 == 0 {
+                    throw .embedded("\(user) cannot reach \(directory.path) (\(dir.path) is not searchable by others); choose another SLUICE_DATA_DIR")
+                }
+                dir = dir.deletingLastPathComponent()
+            }
+            if !fm.fileExists(atPath: logFile.path) { fm.createFile(atPath: logFile.path, contents: nil) }
+            try run("/bin/chown", ["-R", user, dataDirectory.path, socketDirectory.path, logFile.path])
+        }
+        try run("/bin/chmod", ["0700", dataDirectory.path, socketDirectory.path])
+        if !initialized {
             logger.info("initializing embedded PostgreSQL", metadata: ["directory": "\(dataDirectory.path)"])
-            try? fm.removeItem(at: dataDirectory)
             try pg("initdb", ["-D", dataDirectory.path, "-U", "sluice", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
         }
         let startedHere: Bool
