@@ -26,9 +26,7 @@ public struct SluiceApplication: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let migrator = try Migrator(preference: configuration.databaseMode, logger: logger)
-        let admin = ConnectionWorker(url: databaseURL)
-        let report = try await admin.run { conn throws(StoreError) in try migrator.migrate(conn) }
-        await admin.shutdown()
+        let report = try await migrateWhenReachable(migrator)
         logger.info("database ready", metadata: ["mode": "\(report.mode.rawValue)", "applied": "\(report.applied.count)"])
 
         let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers)
@@ -64,6 +62,34 @@ public struct SluiceApplication: Sendable {
         )
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: signals, logger: logger))
         try await group.run()
+    }
+}
+
+extension SluiceApplication {
+    /// Migrates, waiting for the database if it is not up yet (a server started before its
+    /// database, as containers often are, keeps trying instead of exiting).
+    func migrateWhenReachable(_ migrator: Migrator) async throws -> Migrator.Report {
+        let admin = ConnectionWorker(url: databaseURL)
+        defer { Task { await admin.shutdown() } }
+        var delay = Duration.milliseconds(250)
+        while true {
+            let outcome: Result<Migrator.Report, StoreError>
+            do {
+                outcome = .success(try await admin.run { conn throws(StoreError) in try migrator.migrate(conn) })
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let report):
+                return report
+            case .failure(let error) where error.isTransient:
+                logger.warning("waiting for the database", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            case .failure(let error):
+                throw error
+            }
+        }
     }
 }
 
