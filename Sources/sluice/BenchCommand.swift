@@ -1,4 +1,61 @@
 import ArgumentParser
+import Foundation
+import Logging
+import SluiceBench
+import SluiceStore
+
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.")
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self])
+
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest throughput: HTTP end to end against psql \\copy (text) and binary COPY.",
+            discussion: """
+                Generates realistic agent events (deterministic for a seed), then loads them into three
+                fresh databases (sluice_bench_http, sluice_bench_copy, sluice_bench_binary) on the server
+                of DATABASE_URL, or of the embedded cluster: over HTTP through a child `sluice serve`,
+                with `psql \\copy` from a CSV file, and with Sluice's binary COPY writer. Prints the
+                figures; it asserts only that every database holds every event.
+                """)
+
+        @Option(help: "Events to generate.")
+        var events = 1_000_000
+
+        @Option(help: "Concurrent HTTP clients, each with one keep-alive connection.")
+        var concurrency = 4
+
+        @Option(help: "Events per HTTP request (at most 10000, the server's default limit).")
+        var batch = 1000
+
+        @Option(help: "Seed of the event generator.")
+        var seed: UInt64 = 1
+
+        @Flag(help: "Keep the bench databases afterwards (they are dropped otherwise).")
+        var keep = false
+
+        func validate() throws {
+            guard events > 0 else { throw ValidationError("--events must be positive") }
+            guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+            guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 10000") }
+        }
+
+        func run() async throws {
+            Sluice.bootstrapLogging()
+            let logger = Logger(label: "sluice.bench")
+            let database = try Database.open(logger: logger)
+            defer { database.close() }
+            let benchmark = IngestBenchmark(
+                options: .init(events: events, concurrency: concurrency, batch: batch, seed: seed, keep: keep),
+                databaseURL: database.url,
+                databaseLabel: database.cluster.map { "embedded cluster at \($0.directory.path)" } ?? "DATABASE_URL",
+                serverExecutable: Bundle.main.executablePath ?? CommandLine.arguments[0],
+                logger: logger)
+            let report = try await benchmark.run()
+            print(report.text)
+            guard report.verified else {
+                logger.error("a database does not hold every generated event")
+                throw ExitCode.failure
+            }
+        }
+    }
 }
