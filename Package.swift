@@ -55,6 +55,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Projections: pure folds of the event log into sessions and aggregates, and their projector.
+        .target(
+            name: "SluiceProjections",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Coalesces concurrent requests into COPY batches; acknowledges after COMMIT.
         .target(
             name: "SluiceIngest",
@@ -116,6 +127,11 @@ let package = Package(
         .testTarget(
             name: "SluiceCoreTests",
             dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceProjectionsTests",
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceProjections", "SluiceTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

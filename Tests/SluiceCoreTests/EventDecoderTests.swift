@@ -114,3 +114,15 @@ import Testing
         #expect(r.id?.lowercased == "0190c1a0-0000-7000-8000-0000000000aa")
     }
 }
+
+@Suite struct JSONTextFieldTests {
+    @Test func readsTopLevelMembers() throws {
+        let j = try JSONText(#"{"a":1,"n":{"a":2},"s":"x\"y","b":false,"k\u0065y":3,"a":4.5}"#)
+        #expect(j.number("a") == 4.5)  // the last duplicate wins, as in jsonb
+        #expect(j.member("n") == Array(#"{"a":2}"#.utf8))
+        #expect(j.string("s") == "x\"y")
+        #expect(j.bool("b") == false)
+        #expect(j.number("key") == 3)  // escaped key
+        #expect(j.member("missing") == nil && j.string("a") == nil)
+    }
+}

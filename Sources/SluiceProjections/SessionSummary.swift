@@ -1,0 +1,109 @@
+import Foundation
+import SluiceCore
+
+/// The fold of one agent session's events: what `agent_sessions` holds for it.
+///
+/// Every field merges commutatively and associatively (sums, minimums, maximums, and "latest by
+/// (timestamp, id)"), so folding events in any order, in any number of increments, gives the
+/// same summary: the incrementally maintained row equals a rebuild from the log.
+public struct SessionSummary: Sendable, Hashable {
+    public var sessionId: UUID
+    /// From the earliest event (ties broken by id).
+    public var agentId: String
+    public var agentVersion: String
+    public var projectId: Int32
+    public var context: JSONText
+    public var firstEventAt: Timestamp
+    public var lastEventAt: Timestamp
+    /// The latest `session_end` event, if any.
+    public var endedAt: Timestamp?
+    /// `data.outcome` of the latest `session_end` that carries one.
+    public var declaredOutcome: SessionOutcome?
+    public var counters: SessionCounters
+    /// The latest test run or build (by time): whether it passed.
+    public var lastVerdict: Verdict?
+
+    /// Identity of the earliest event, to break timestamp ties when merging.
+    var firstKey: EventKey
+    var contextKey: EventKey
+    var endKey: EventKey?
+    var outcomeKey: EventKey?
+
+    public struct Verdict: Sendable, Hashable {
+        public var at: Timestamp
+        var key: EventKey
+        public var passed: Bool
+    }
+}
+
+/// Orders events by (timestamp, id), the tie-break every "earliest/latest" rule uses.
+struct EventKey: Sendable, Hashable, Comparable {
+    var timestamp: Timestamp
+    var id: UUID
+
+    static func < (a: EventKey, b: EventKey) -> Bool {
+        if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
+        return a.id.uuidString < b.id.uuidString
+    }
+}
+
+/// How a session ended.
+public enum SessionOutcome: String, Sendable, Hashable, CaseIterable {
+    case success, failure, partial, cancelled
+
+    /// devlog's TypeScript says `abandoned` where its schema says `cancelled`; both are accepted.
+    init?(declared: String) {
+        if declared == "abandoned" { self = .cancelled; return }
+        self.init(rawValue: declared)
+    }
+}
+
+/// Additive counters of a session (all merge by addition).
+public struct SessionCounters: Sendable, Hashable {
+    public var events = 0
+    public var eventsByType: [String: Int] = [:]
+    public var llmRequests = 0
+    public var inputTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+    public var cacheCreationTokens: Int64 = 0
+    public var cacheReadTokens: Int64 = 0
+    /// Cost in nano-dollars (exact; see ``FixedPoint``).
+    public var costNanoUSD: Int64 = 0
+    public var toolCalls = 0
+    public var toolFailures = 0
+    public var filesRead = 0
+    public var filesWritten = 0
+    public var commands = 0
+    public var errors = 0
+    public var testsRun = 0
+    public var testsPassed = 0
+    public var builds = 0
+    public var buildsSucceeded = 0
+
+    public init() {}
+
+    public var costUSD: Double { Double(costNanoUSD) / 1e9 }
+
+    static func + (a: SessionCounters, b: SessionCounters) -> SessionCounters {
+        var c = a
+        c.events += b.events
+        c.eventsByType.merge(b.eventsByType, uniquingKeysWith: +)
+        c.llmRequests += b.llmRequests
+        c.inputTokens += b.inputTokens
+        c.outputTokens += b.outputTokens
+        c.cacheCreationTokens += b.cacheCreationTokens
+        c.cacheReadTokens += b.cacheReadTokens
+        c.costNanoUSD += b.costNanoUSD
+        c.toolCalls += b.toolCalls
+        c.toolFailures += b.toolFailures
+        c.filesRead += b.filesRead
+        c.filesWritten += b.filesWritten
+        c.commands += b.commands
+        c.errors += b.errors
+        c.testsRun += b.testsRun
+        c.testsPassed += b.testsPassed
+        c.builds += b.builds
+        c.buildsSucceeded += b.buildsSucceeded
+        return c
+    }
+}
