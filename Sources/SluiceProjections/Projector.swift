@@ -1,0 +1,63 @@
+import SluiceStore
+
+/// Folds new events of the log into the projections, exactly once.
+///
+/// **Gap-free position.** Every row of `agent_events` carries `ingest_xid`, the id of the
+/// transaction that stored it. A step reads `horizon = pg_snapshot_xmin(pg_current_snapshot())`:
+/// every transaction with a lower id has ended, committed or not, and every transaction that has
+/// not yet stored anything will get a higher id. So the rows with `ingest_xid` in
+/// `[position, horizon)` are final: none can appear there later, as a row with a lower sequence
+/// number could after a concurrent commit. The step folds exactly that range and stores
+/// `horizon` as the new position in the same transaction, so a crash either keeps both or
+/// neither.
+///
+/// **One projector at a time.** The step holds a transaction-level advisory lock; with several
+/// `sluice serve` processes on one database, a step that cannot take it returns at once. No event
+/// is folded twice, and concurrent steps never contend for the same aggregate rows.
+///
+/// A transaction that stays open (even an unrelated one that wrote something) holds the horizon
+/// back: projections then lag until it ends.
+public enum Projector {
+    static let name = "main"
+
+    /// What one step did.
+    public struct Step: Sendable, Equatable {
+        /// False when another process held the projector lock.
+        public var ran: Bool
+        /// Hourly rows inserted or updated.
+        public var hourlyRows: Int
+        public var horizon: String
+    }
+
+    /// Folds everything that has become final since the last step. Blocking.
+    public static func step(on conn: PostgresConnection) throws(StoreError) -> Step {
+        try conn.transaction { () throws(StoreError) in
+            guard try conn.execute("SELECT pg_try_advisory_xact_lock(hashtext('sluice_projector'))").scalar() == "t" else {
+                return Step(ran: false, hourlyRows: 0, horizon: "")
+            }
+            return try advance(on: conn)
+        }
+    }
+
+    /// Drops every projection and folds the whole log again, in one transaction (readers see the
+    /// old projections until it commits). Blocking; waits for a running step.
+    public static func rebuild(on conn: PostgresConnection) throws(StoreError) -> Step {
+        try conn.transaction { () throws(StoreError) in
+            try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
+            try conn.execute("TRUNCATE agent_events_hourly")
+            try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
+            return try advance(on: conn)
+        }
+    }
+
+    /// Folds `[position, horizon)`; the caller holds the lock and the transaction.
+    private static func advance(on conn: PostgresConnection) throws(StoreError) -> Step {
+        try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [name])
+        let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
+        let horizon = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
+        guard horizon != position else { return Step(ran: true, hourlyRows: 0, horizon: horizon) }
+        let rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
+        try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])
+        return Step(ran: true, hourlyRows: rows, horizon: horizon)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import SluiceCore
+import SluiceStore
+import SluiceTestSupport
+@testable import SluiceProjections
+
+/// The contracts of issue 3 for the hourly aggregates: exact, rebuildable, concurrent-safe.
+@Suite struct HourlyProjectionTests {
+    static let types = ["llm_request", "tool_use", "file_read", "error_encountered", "command_execution", "session_end"]
+
+    static func randomEvent(_ rng: inout some RandomNumberGenerator, now: Int64) -> AgentEvent {
+        let age = Int64.random(in: 0..<(30 * 86_400_000_000), using: &rng)  // up to 30 days late
+        let type = types.randomElement(using: &rng)!
+        var metrics: [String] = []
+        if Bool.random(using: &rng) { metrics.append(#""durationMs":\#(Int.random(in: 0...100_000, using: &rng))"#) }
+        if type == "llm_request" { metrics.append(#""inputTokens":\#(Int.random(in: 0...5000, using: &rng)),"outputTokens":\#(Int.random(in: 0...900, using: &rng)),"cacheReadTokens":7,"cost":0.00\#(Int.random(in: 1...999, using: &rng))"#) }
+        if Int.random(in: 0..<10, using: &rng) == 0 { metrics.append(#""durationMs":"oops""#) }  // wrong type: absent
+        let data = type == "tool_use" ? (Bool.random(using: &rng) ? #"{"success":false}"# : #"{"status":"ok"}"#) : "{}"
+        return AgentEvent(
+            id: UUID(), timestamp: Timestamp(microsecondsSinceEpoch: now - age), eventType: type,
+            agentId: ["claude-code", "copilot"].randomElement(using: &rng)!, agentVersion: "1", sessionId: UUID(),
+            projectId: Int32.random(in: 1...3, using: &rng), data: try! JSONText(data),
+            metrics: metrics.isEmpty ? nil : try! JSONText("{" + metrics.joined(separator: ",") + "}"),
+            severity: Int.random(in: 0..<8, using: &rng) == 0 ? .error : nil)
+    }
+
+    static func stream(_ events: [AgentEvent]) -> [UInt8] {
+        var e = CopyBinaryEncoder()
+        for event in events { e.append(event) }
+        return CopyBinaryEncoder.stream([e])
+    }
+
+    /// The hourly rows as text, from the projection and from an independent raw GROUP BY.
+    static let projected = """
+        SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
+               duration_min_ms, duration_max_ms, tokens_in, tokens_out, tokens_cache_read, tokens_cache_write, cost_usd,
+               tool_failures, latency_histogram
+        FROM agent_events_hourly ORDER BY 1, 2, 3, 4
+        """
+    static let raw = """
+        SELECT date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, event_type,
+               count(*),
+               count(*) FILTER (WHERE event_type = 'error_encountered' OR severity IN ('error', 'critical')),
+               count(*) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
+               sum((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
+               min((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
+               max((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
+               coalesce(sum((metrics ->> 'inputTokens')::numeric), 0), coalesce(sum((metrics ->> 'outputTokens')::numeric), 0),
+               coalesce(sum((metrics ->> 'cacheReadTokens')::numeric), 0), 0::numeric,
+               coalesce(sum((metrics ->> 'cost')::numeric), 0),
+               count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity IN ('error', 'critical'))),
+               (SELECT array_agg(coalesce(h.n, 0) ORDER BY k) FROM generate_series(0, 31) k LEFT JOIN (
+                    SELECT CASE WHEN d < 1 THEN 0 ELSE least(floor(log(2, d))::int + 1, 31) END AS b, count(*) AS n
+                    FROM unnest(array_agg((metrics ->> 'durationMs')::numeric)
+                                FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number')) d GROUP BY 1) h ON h.b = k)
+        FROM agent_events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        """
+
+    @Test func exactAndRebuildableUnderConcurrentWritersAndProjectors() async throws {
+        let db = try await TestDatabase.fresh()
+        var rng = SystemRandomNumberGenerator()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let events = (0..<6_000).map { _ in Self.randomEvent(&rng, now: now) }
+        // Batches that overlap (duplicates and retries), written by 4 writers while 2 projectors step.
+        var batches: [[UInt8]] = []
+        for start in stride(from: 0, to: events.count, by: 250) {
+            let batch = Array(events[start..<min(start + 250, events.count)])
+            batches.append(Self.stream(batch + batch.prefix(20)))
+            if Bool.random(using: &rng) { batches.append(Self.stream(Array(batch.suffix(100)))) }  // a retry
+        }
+        let shuffled = batches.shuffled(using: &rng)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for w in 0..<4 {
+                group.addTask {
+                    let mine = shuffled.enumerated().filter { $0.offset % 4 == w }.map(\.element)
+                    _ = try await TestDatabase.query(db) { conn throws(StoreError) in
+                        for b in mine { _ = try EventWriter.write(b, on: conn) }
+                    }
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    _ = try await TestDatabase.query(db) { conn throws(StoreError) in
+                        for _ in 0..<40 { _ = try Projector.step(on: conn) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let (incremental, expected, rebuilt, count) = try await TestDatabase.query(db) { conn throws(StoreError) in
+            _ = try Projector.step(on: conn)  // catch up: every writer has committed
+            let incremental = try conn.execute(Self.projected).rows
+            let expected = try conn.execute(Self.raw).rows
+            _ = try Projector.rebuild(on: conn)
+            return (incremental, expected, try conn.execute(Self.projected).rows,
+                    try conn.execute("SELECT count(*) FROM agent_events").scalar())
+        }
+        #expect(count == "6000")
+        #expect(!incremental.isEmpty)
+        #expect(incremental.count == expected.count)
+        for (a, b) in zip(incremental, expected) where a != b { Issue.record("hourly row differs:\n\(a)\n\(b)"); break }
+        #expect(rebuilt == incremental)
+    }
+
+    @Test func percentilesComeFromMergedHourlyHistograms() async throws {
+        let db = try await TestDatabase.fresh()
+        let result = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try conn.execute("""
+                SELECT sluice_histogram_quantile(sluice_histogram_sum(h), 0.5), sluice_histogram_quantile(sluice_histogram_sum(h), 0.99),
+                       sluice_latency_bucket(0.5), sluice_latency_bucket(1), sluice_latency_bucket(3), sluice_latency_bucket(1e12)
+                FROM (SELECT sluice_latency_histogram(ms) AS h FROM generate_series(1, 100) ms GROUP BY ms % 3) parts
+                """).rows[0]
+        }
+        // 1..100 ms: the median (50) lies in [32, 64), the 99th (99) in [64, 128).
+        #expect(result == ["64", "128", "0", "1", "2", "31"])
+    }
+}
