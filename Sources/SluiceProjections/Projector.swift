@@ -26,38 +26,44 @@ public enum Projector {
         public var ran: Bool
         /// Hourly rows inserted or updated.
         public var hourlyRows: Int
+        /// Sessions inserted or updated.
+        public var sessions: Int
         public var horizon: String
     }
 
     /// Folds everything that has become final since the last step. Blocking.
-    public static func step(on conn: PostgresConnection) throws(StoreError) -> Step {
+    public static func step(idleTimeout: Duration = .seconds(1800), on conn: PostgresConnection) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             guard try conn.execute("SELECT pg_try_advisory_xact_lock(hashtext('sluice_projector'))").scalar() == "t" else {
-                return Step(ran: false, hourlyRows: 0, horizon: "")
+                return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "")
             }
-            return try advance(on: conn)
+            return try advance(idleTimeout: idleTimeout, on: conn)
         }
     }
 
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
     /// old projections until it commits). Blocking; waits for a running step.
-    public static func rebuild(on conn: PostgresConnection) throws(StoreError) -> Step {
+    public static func rebuild(idleTimeout: Duration = .seconds(1800), on conn: PostgresConnection) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
             try conn.execute("TRUNCATE agent_events_hourly")
+            try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
-            return try advance(on: conn)
+            return try advance(idleTimeout: idleTimeout, on: conn)
         }
     }
 
     /// Folds `[position, horizon)`; the caller holds the lock and the transaction.
-    private static func advance(on conn: PostgresConnection) throws(StoreError) -> Step {
+    private static func advance(idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Step {
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [name])
         let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
         let horizon = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
-        guard horizon != position else { return Step(ran: true, hourlyRows: 0, horizon: horizon) }
-        let rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
+        var rows = 0
+        if horizon != position {
+            rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
+        }
+        let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn)
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])
-        return Step(ran: true, hourlyRows: rows, horizon: horizon)
+        return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon)
     }
 }

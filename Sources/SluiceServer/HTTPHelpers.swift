@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SluiceCore
 
 /// A JSON error body, `{"error": "..."}`, with an optional `Retry-After`.
 func errorResponse(_ status: HTTPResponse.Status, _ message: String, retryAfter: Int? = nil) -> Response {

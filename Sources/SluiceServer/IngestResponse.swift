@@ -39,20 +39,3 @@ struct IngestResponse {
         return out
     }
 }
-
-/// Appends `s` as a JSON string literal.
-func appendJSONString(_ s: String, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
-    for c in s.utf8 {
-        switch c {
-        case UInt8(ascii: "\""): out += [0x5C, 0x22]
-        case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
-        case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-        case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-        case 0x09: out += [0x5C, UInt8(ascii: "t")]
-        case 0..<0x20: out += Array(String(format: "\\u%04x", c).utf8)
-        default: out.append(c)
-        }
-    }
-    out.append(UInt8(ascii: "\""))
-}

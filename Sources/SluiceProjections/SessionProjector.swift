@@ -1,0 +1,86 @@
+import Foundation
+import SluiceCore
+import SluiceStore
+
+/// Folds a range of the log into `agent_sessions`, merging with what each session already holds.
+/// Runs inside the projector's transaction (see ``Projector``).
+enum SessionProjector {
+    static let page = 20_000
+
+    /// Folds the events stored by transactions in `[from, to)`, then ends sessions idle past
+    /// `idleTimeout`. Returns the number of sessions written.
+    static func advance(from: String, to: String, idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Int {
+        var sessions: [UUID: SessionSummary] = [:]
+        var after: [String?] = ["0", "00000000-0000-0000-0000-000000000000", "-infinity"]
+        while true {
+            let rows = try conn.execute("""
+                SELECT ingest_xid::text, id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
+                       project_id, context::text, data::text, metrics::text, severity, "timestamp"::text
+                FROM agent_events
+                WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
+                  AND (ingest_xid, id, "timestamp") > ($3::xid8, $4::uuid, $5::timestamptz)
+                ORDER BY ingest_xid, id, "timestamp"
+                LIMIT \(page)
+                """, [from, to] + after).rows
+            for row in rows {
+                guard let event = event(row) else { continue }
+                let s = SessionFold.summary(of: event)
+                sessions[event.sessionId] = sessions[event.sessionId].map { SessionFold.merge($0, s) } ?? s
+            }
+            guard rows.count == page, let last = rows.last else { break }
+            after = [last[0], last[1], last[12]]
+        }
+        let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "") ?? Timestamp(microsecondsSinceEpoch: 0)
+        var written = 0
+        if !sessions.isEmpty {
+            let ids = sessions.keys.map(\.lowercased).sorted()
+            let existing = try conn.execute(
+                "SELECT \(SessionRow.columns) FROM agent_sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+                [PostgresArray.literal(ids)]).rows
+            for row in existing {
+                guard let old = SessionRow.summary(row), let new = sessions[old.sessionId] else { continue }
+                sessions[old.sessionId] = SessionFold.merge(old, new)
+            }
+            written += try upsert(sessions.values.sorted { $0.sessionId.lowercased < $1.sessionId.lowercased }, now: now, idleTimeout: idleTimeout, on: conn)
+        }
+        // Sessions that went quiet: their end time and outcome follow from the idle timeout.
+        let idleBefore = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - microseconds(idleTimeout))
+        let idle = try conn.execute("""
+            SELECT \(SessionRow.columns) FROM agent_sessions
+            WHERE end_time IS NULL AND last_event_at <= $1::timestamptz ORDER BY id FOR UPDATE
+            """, [idleBefore.rfc3339]).rows.compactMap(SessionRow.summary)
+        written += try upsert(idle, now: now, idleTimeout: idleTimeout, on: conn)
+        return written
+    }
+
+    private static func upsert(_ sessions: [SessionSummary], now: Timestamp, idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Int {
+        guard !sessions.isEmpty else { return 0 }
+        let rows = sessions.map { SessionRow.parameters($0, now: now, idleTimeout: idleTimeout) }
+        let columns = (0..<13).map { c in PostgresArray.literal(rows.map { $0[c] }) }
+        return try conn.execute("""
+            INSERT INTO agent_sessions (\(SessionRow.columns))
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[],
+                                 $7::int[], $8::jsonb[], $9::jsonb[], $10::text[], $11::numeric[], $12::timestamptz[], $13::jsonb[])
+            ON CONFLICT (id) DO UPDATE SET
+                agent_id = excluded.agent_id, agent_version = excluded.agent_version, project_id = excluded.project_id,
+                start_time = excluded.start_time, end_time = excluded.end_time, duration = excluded.duration,
+                context = excluded.context, metrics = excluded.metrics, outcome = excluded.outcome,
+                quality_score = excluded.quality_score, last_event_at = excluded.last_event_at, fold = excluded.fold
+            """, columns).affectedRows
+    }
+
+    /// An event from a row of the SELECT above.
+    static func event(_ r: [String?]) -> AgentEvent? {
+        guard let id = r[1].flatMap(UUID.init(uuidString:)), let ts = r[2].flatMap({ Timestamp(rfc3339: $0) }),
+              let session = r[6].flatMap(UUID.init(uuidString:)), let project = r[7].flatMap({ Int32($0) }),
+              let context = r[8].flatMap({ try? JSONText($0) }), let data = r[9].flatMap({ try? JSONText($0) })
+        else { return nil }
+        return AgentEvent(id: id, timestamp: ts, eventType: r[3] ?? "", agentId: r[4] ?? "", agentVersion: r[5] ?? "",
+                          sessionId: session, projectId: project, context: context, data: data,
+                          metrics: r[10].flatMap { try? JSONText($0) }, severity: r[11].flatMap(Severity.init(rawValue:)))
+    }
+
+    static func microseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+    }
+}

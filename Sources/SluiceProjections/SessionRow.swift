@@ -1,0 +1,106 @@
+import Foundation
+import SluiceCore
+
+/// A ``SessionSummary`` as an `agent_sessions` row, and back.
+struct SessionRow {
+    static let columns = "id, agent_id, agent_version, project_id, start_time, end_time, duration, context, metrics, outcome, quality_score, last_event_at, fold"
+
+    /// The row's values as text parameters, in ``columns`` order.
+    static func parameters(_ s: SessionSummary, now: Timestamp, idleTimeout: Duration) -> [String?] {
+        let end = s.endTime(now: now, idleTimeout: idleTimeout)
+        let duration = end.map { String(($0.microsecondsSinceEpoch - s.firstEventAt.microsecondsSinceEpoch) / 1_000_000) }
+        return [
+            s.sessionId.lowercased, s.agentId, s.agentVersion, String(s.projectId), s.firstEventAt.rfc3339,
+            end?.rfc3339, duration, s.context.description, metricsJSON(s.counters),
+            s.outcome(now: now, idleTimeout: idleTimeout)?.rawValue, String(format: "%.2f", s.qualityScore),
+            s.lastEventAt.rfc3339, foldJSON(s),
+        ]
+    }
+
+    /// `metrics`: the counters, with cost as an exact decimal number of US dollars.
+    static func metricsJSON(_ c: SessionCounters) -> String {
+        let byType = c.eventsByType.sorted { $0.key < $1.key }.map { key, n in
+            var k: [UInt8] = []
+            appendJSONString(key, to: &k)
+            return "\(String(decoding: k, as: UTF8.self)):\(n)"
+        }.joined(separator: ",")
+        return """
+            {"events":\(c.events),"eventsByType":{\(byType)},"llmRequests":\(c.llmRequests),\
+            "inputTokens":\(c.inputTokens),"outputTokens":\(c.outputTokens),"cacheCreationTokens":\(c.cacheCreationTokens),\
+            "cacheReadTokens":\(c.cacheReadTokens),"costUSD":\(decimal(c.costNanoUSD, scale: 9)),"toolCalls":\(c.toolCalls),\
+            "toolFailures":\(c.toolFailures),"filesRead":\(c.filesRead),"filesWritten":\(c.filesWritten),"commands":\(c.commands),\
+            "errors":\(c.errors),"testsRun":\(c.testsRun),"testsPassed":\(c.testsPassed),"builds":\(c.builds),\
+            "buildsSucceeded":\(c.buildsSucceeded)}
+            """
+    }
+
+    /// `fold`: the merge state beyond the counters.
+    static func foldJSON(_ s: SessionSummary) -> String {
+        func key(_ k: EventKey?) -> String { k.map { "[\($0.timestamp.microsecondsSinceEpoch),\"\($0.id.lowercased)\"]" } ?? "null" }
+        let verdict = s.lastVerdict.map { "[\($0.key.timestamp.microsecondsSinceEpoch),\"\($0.key.id.lowercased)\",\($0.passed)]" } ?? "null"
+        return """
+            {"first":\(key(s.firstKey)),"context":\(key(s.contextKey)),"end":\(key(s.endKey)),\
+            "outcome":\(s.declaredOutcome.map { "\"\($0.rawValue)\"" } ?? "null"),"outcomeKey":\(key(s.outcomeKey)),"verdict":\(verdict)}
+            """
+    }
+
+    /// Reads a row selected as ``columns``.
+    static func summary(_ row: [String?]) -> SessionSummary? {
+        guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].flatMap({ JSONValue(json: $0) }),
+              let metrics = row[8].flatMap({ try? JSONText($0) }), let context = row[7].flatMap({ try? JSONText($0) }),
+              let first = eventKey(fold["first"]), let contextKey = eventKey(fold["context"]),
+              let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime)
+        else { return nil }
+        var c = SessionCounters()
+        func n(_ k: String) -> Int { Int(metrics.number(k) ?? 0) }
+        func n64(_ k: String) -> Int64 { Int64(metrics.number(k) ?? 0) }
+        c.events = n("events"); c.llmRequests = n("llmRequests")
+        c.inputTokens = n64("inputTokens"); c.outputTokens = n64("outputTokens")
+        c.cacheCreationTokens = n64("cacheCreationTokens"); c.cacheReadTokens = n64("cacheReadTokens")
+        c.costNanoUSD = metrics.fixedPoint("costUSD", scale: 9) ?? 0
+        c.toolCalls = n("toolCalls"); c.toolFailures = n("toolFailures"); c.filesRead = n("filesRead")
+        c.filesWritten = n("filesWritten"); c.commands = n("commands"); c.errors = n("errors")
+        c.testsRun = n("testsRun"); c.testsPassed = n("testsPassed"); c.builds = n("builds"); c.buildsSucceeded = n("buildsSucceeded")
+        if case .object(let byType)? = metrics.member("eventsByType").flatMap({ JSONValue(json: String(decoding: $0, as: UTF8.self)) }) {
+            for (k, v) in byType { c.eventsByType[k] = Int(v.doubleValue ?? 0) }
+        }
+        let endKey = eventKey(fold["end"])
+        var verdict: SessionSummary.Verdict?
+        if case .array(let v)? = fold["verdict"], v.count == 3, let us = v[0].doubleValue, let vid = v[1].stringValue.flatMap(UUID.init(uuidString:)),
+           case .bool(let passed) = v[2] {
+            let t = Timestamp(microsecondsSinceEpoch: Int64(us))
+            verdict = .init(at: t, key: EventKey(timestamp: t, id: vid), passed: passed)
+        }
+        return SessionSummary(
+            sessionId: id, agentId: row[1] ?? "", agentVersion: row[2] ?? "", projectId: Int32(row[3] ?? "") ?? 0,
+            context: context, firstEventAt: start, lastEventAt: last, endedAt: endKey?.timestamp,
+            declaredOutcome: fold["outcome"]?.stringValue.flatMap(SessionOutcome.init(rawValue:)), counters: c,
+            lastVerdict: verdict, firstKey: first, contextKey: contextKey, endKey: endKey, outcomeKey: eventKey(fold["outcomeKey"]))
+    }
+
+    private static func eventKey(_ v: JSONValue?) -> EventKey? {
+        guard case .array(let a)? = v, a.count == 2, let us = a[0].doubleValue, let id = a[1].stringValue.flatMap(UUID.init(uuidString:)) else { return nil }
+        return EventKey(timestamp: Timestamp(microsecondsSinceEpoch: Int64(us)), id: id)
+    }
+}
+
+/// PostgreSQL's text output of a `timestamptz` in UTC (`2026-11-25 04:00:00.123456+00`).
+func postgresTime(_ text: String) -> Timestamp? {
+    var s = text.replacingOccurrences(of: " ", with: "T")
+    if s.hasSuffix("+00") { s += ":00" }
+    return Timestamp(rfc3339: s)
+}
+
+/// An exact decimal rendering of `value × 10^-scale`.
+func decimal(_ value: Int64, scale: Int) -> String {
+    var unit: Int64 = 1
+    for _ in 0..<scale { unit *= 10 }
+    let sign = value < 0 ? "-" : ""
+    let a = value.magnitude
+    let whole = a / UInt64(unit), frac = a % UInt64(unit)
+    guard frac != 0 else { return "\(sign)\(whole)" }
+    var f = String(frac)
+    f = String(repeating: "0", count: scale - f.count) + f
+    while f.hasSuffix("0") { f.removeLast() }
+    return "\(sign)\(whole).\(f)"
+}
