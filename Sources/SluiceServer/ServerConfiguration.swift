@@ -17,6 +17,10 @@ public struct ServerConfiguration: Sendable {
     public var readConnections: Int
     /// How often plain-mode partitions are maintained (created ahead, carved out of the default).
     public var partitionMaintenanceInterval: Duration
+    /// How often the projector folds new events into the projections.
+    public var projectionInterval: Duration
+    /// A session with no `session_end` counts as ended after this long without events.
+    public var sessionIdleTimeout: Duration
     /// The mode for a database migrated for the first time (`SLUICE_MODE`).
     public var databaseMode: ModePreference
 
@@ -24,8 +28,11 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,
         maxEventsPerRequest: Int = 10_000, maxEventBytes: Int = 262_144, ingest: IngestConfiguration = .init(),
         readConnections: Int = 2, partitionMaintenanceInterval: Duration = .seconds(3600),
+        projectionInterval: Duration = .milliseconds(250), sessionIdleTimeout: Duration = .seconds(1800),
         databaseMode: ModePreference = .auto
     ) {
+        self.projectionInterval = projectionInterval
+        self.sessionIdleTimeout = sessionIdleTimeout
         self.databaseMode = databaseMode
         self.host = host
         self.port = port

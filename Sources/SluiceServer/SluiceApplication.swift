@@ -4,6 +4,7 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import SluiceIngest
+import SluiceProjections
 import SluiceStore
 
 /// The Sluice HTTP server: migrates the database, then serves ingest, hierarchy and health
@@ -52,6 +53,8 @@ public struct SluiceApplication: Sendable {
             services: [
                 PipelineService(pipeline: pipeline, pools: [writePool, readPool], logger: logger),
                 PartitionMaintenance(pool: readPool, interval: configuration.partitionMaintenanceInterval, logger: logger),
+                ProjectorService(worker: ConnectionWorker(url: databaseURL), interval: configuration.projectionInterval,
+                                 idleTimeout: configuration.sessionIdleTimeout, logger: logger),
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -104,6 +107,29 @@ struct PipelineService: Service {
         logger.info("shutting down: committing accepted events")
         await pipeline.shutdown()
         for pool in pools { await pool.shutdown() }
+    }
+}
+
+/// Folds new events into the projections, on its own connection, every `interval`. With several
+/// servers on one database, one steps at a time (see ``Projector``); the others find the lock
+/// taken and wait for the next tick.
+struct ProjectorService: Service {
+    let worker: ConnectionWorker
+    let interval: Duration
+    let idleTimeout: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let idleTimeout = self.idleTimeout
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await worker.run { conn throws(StoreError) in try Projector.step(idleTimeout: idleTimeout, on: conn) }
+            } catch {
+                logger.warning("projector step failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+        await worker.shutdown()
     }
 }
 

@@ -32,6 +32,8 @@ struct Serve: AsyncParsableCommand {
                 writers: env("SLUICE_WRITERS", 2)),
             readConnections: env("SLUICE_READ_CONNECTIONS", 2),
             partitionMaintenanceInterval: .seconds(env("SLUICE_PARTITION_INTERVAL_S", 3600)),
+            projectionInterval: .milliseconds(env("SLUICE_PROJECTION_INTERVAL_MS", 250)),
+            sessionIdleTimeout: .seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800)),
             databaseMode: ModePreference(rawValue: env("SLUICE_MODE", "auto")) ?? .auto)
         try await SluiceApplication(databaseURL: database.url, configuration: configuration, logger: logger).run()
     }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Logging
+import SluiceProjections
+import SluiceStore
+
+struct Projections: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Maintain the projections (sessions, hourly aggregates).", subcommands: [Rebuild.self, Step.self])
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop every projection and fold the whole event log again, in one transaction.")
+
+        func run() async throws {
+            Sluice.bootstrapLogging()
+            let database = try Database.open(logger: Logger(label: "sluice"))
+            defer { database.close() }
+            let migrator = try Migrator()
+            let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
+            let step = try await database.withConnection { conn throws(StoreError) in
+                _ = try migrator.migrate(conn)
+                return try Projector.rebuild(idleTimeout: idle, on: conn)
+            }
+            print("rebuilt: \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)")
+        }
+    }
+
+    struct Step: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fold the events stored since the last step (what `serve` does continuously).")
+
+        func run() async throws {
+            Sluice.bootstrapLogging()
+            let database = try Database.open(logger: Logger(label: "sluice"))
+            defer { database.close() }
+            let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
+            let step = try await database.withConnection { conn throws(StoreError) in try Projector.step(idleTimeout: idle, on: conn) }
+            print(step.ran ? "folded: \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)"
+                           : "another projector is running")
+        }
+    }
+}
