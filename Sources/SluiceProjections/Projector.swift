@@ -46,7 +46,9 @@ public enum Projector {
     public static func rebuild(idleTimeout: Duration = .seconds(1800), on conn: PostgresConnection) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
-            try conn.execute("TRUNCATE agent_events_hourly")
+            if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
+                try conn.execute("TRUNCATE agent_events_hourly")
+            }
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
             return try advance(idleTimeout: idleTimeout, on: conn)
@@ -59,7 +61,9 @@ public enum Projector {
         let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
         let horizon = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
         var rows = 0
-        if horizon != position {
+        // TimescaleDB mode: agent_events_hourly is a continuous aggregate, refreshed by its policy.
+        let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
+        if plain && horizon != position {
             rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
         }
         let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn)

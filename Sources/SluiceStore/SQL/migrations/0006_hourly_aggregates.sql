@@ -12,6 +12,8 @@
 --   tool failure  a tool_use/tool_invocation with data.success = false, data.status
 --              error/failed/failure, a non-null data.error, or severity error/critical
 -- Values of the wrong JSON type count as absent; nothing here can make a projection fail.
+-- The functions pin their search_path (SET search_path FROM CURRENT): TimescaleDB refreshes
+-- continuous aggregates with a restricted search_path, where they would not find each other.
 
 -- Where each projector has read the log: every row with ingest_xid below `horizon` is folded.
 CREATE TABLE IF NOT EXISTS projector_positions (
@@ -21,29 +23,29 @@ CREATE TABLE IF NOT EXISTS projector_positions (
 );
 
 CREATE OR REPLACE FUNCTION sluice_num(j jsonb, k text) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     SELECT CASE WHEN jsonb_typeof(j -> k) = 'number' THEN (j ->> k)::numeric END
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_duration_ms(metrics jsonb) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT sluice_num(metrics, 'durationMs') $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$ SELECT sluice_num(metrics, 'durationMs') $$;
 
 CREATE OR REPLACE FUNCTION sluice_tokens_in(metrics jsonb) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(sluice_num(metrics, 'inputTokens'), sluice_num(metrics, 'promptTokens')) $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$ SELECT coalesce(sluice_num(metrics, 'inputTokens'), sluice_num(metrics, 'promptTokens')) $$;
 
 CREATE OR REPLACE FUNCTION sluice_tokens_out(metrics jsonb) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(sluice_num(metrics, 'outputTokens'), sluice_num(metrics, 'responseTokens')) $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$ SELECT coalesce(sluice_num(metrics, 'outputTokens'), sluice_num(metrics, 'responseTokens')) $$;
 
 CREATE OR REPLACE FUNCTION sluice_cost_usd(metrics jsonb) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(sluice_num(metrics, 'cost'), sluice_num(metrics, 'costUSD')) $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$ SELECT coalesce(sluice_num(metrics, 'cost'), sluice_num(metrics, 'costUSD')) $$;
 
 CREATE OR REPLACE FUNCTION sluice_is_error(event_type text, severity text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     SELECT event_type = 'error_encountered' OR coalesce(severity IN ('error', 'critical'), false)
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_is_tool_failure(event_type text, data jsonb, severity text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     SELECT event_type IN ('tool_use', 'tool_invocation') AND (
            data -> 'success' = 'false'::jsonb
         OR coalesce(lower(CASE WHEN jsonb_typeof(data -> 'status') = 'string' THEN data ->> 'status' END)
@@ -56,14 +58,14 @@ $$;
 -- k (1..30) holds [2^(k-1), 2^k) ms, bucket 31 everything from 2^30 ms (12.4 days) up. Histograms
 -- of any rows add up element by element, so percentiles over any range come from hourly rows.
 CREATE OR REPLACE FUNCTION sluice_latency_bucket(ms numeric) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     SELECT CASE WHEN ms IS NULL OR ms < 0 THEN NULL
                 WHEN ms < 1 THEN 0
                 ELSE least(floor(log(2, ms))::integer + 1, 31) END
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_histogram_add(state bigint[], ms numeric) RETURNS bigint[]
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
 DECLARE
     b integer := sluice_latency_bucket(ms);
 BEGIN
@@ -73,7 +75,7 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_histogram_merge(a bigint[], b bigint[]) RETURNS bigint[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a
                 ELSE (SELECT array_agg(x + y ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)) END
 $$;
@@ -90,7 +92,7 @@ CREATE OR REPLACE AGGREGATE sluice_histogram_sum(bigint[]) (
 -- The p-quantile (0 < p <= 1) of a histogram, in ms: the upper bound of the bucket holding it
 -- (so within a factor of 2 above the true value). NULL for an empty histogram.
 CREATE OR REPLACE FUNCTION sluice_histogram_quantile(h bigint[], p double precision) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
     WITH b AS (SELECT i - 1 AS k, sum(n) OVER (ORDER BY i) AS cum, sum(n) OVER () AS total
                FROM unnest(h) WITH ORDINALITY AS t(n, i))
     SELECT (1::bigint << k::integer)::numeric FROM b WHERE total > 0 AND cum >= ceil(p * total) ORDER BY k LIMIT 1
