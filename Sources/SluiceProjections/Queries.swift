@@ -1,0 +1,134 @@
+import Foundation
+import SluiceStore
+
+/// Read queries over the projections, answering with JSON built by PostgreSQL.
+/// Every value is a parameter; `project` restricts a project key to its own project.
+public enum Queries {
+    /// Filters shared by the list endpoints.
+    public struct Filter: Sendable {
+        public var project: Int32?
+        public var agent: String?
+        public var outcome: String?
+        public var from: String?
+        public var to: String?
+        public init(project: Int32? = nil, agent: String? = nil, outcome: String? = nil, from: String? = nil, to: String? = nil) {
+            self.project = project
+            self.agent = agent
+            self.outcome = outcome
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// A page of results and the cursor of the next one.
+    public struct Page: Sendable {
+        public var json: String
+        public var next: String?
+    }
+
+    static let sessionFields = """
+        'id', s.id, 'agentId', s.agent_id, 'agentVersion', s.agent_version, 'projectId', s.project_id,
+        'startTime', s.start_time, 'endTime', s.end_time, 'lastEventAt', s.last_event_at, 'duration', s.duration,
+        'outcome', s.outcome, 'qualityScore', s.quality_score, 'context', s.context, 'metrics', s.metrics
+        """
+
+    /// Sessions, newest first, `limit` at a time; `cursor` continues after the previous page.
+    public static func sessions(_ f: Filter, limit: Int, cursor: String?, on conn: PostgresConnection) throws(StoreError) -> Page {
+        let after = cursor.flatMap(Cursor.decode)
+        let rows = try conn.execute("""
+            SELECT json_build_object(\(sessionFields))::text, s.start_time::text, s.id::text
+            FROM agent_sessions s
+            WHERE ($1::int IS NULL OR s.project_id = $1::int)
+              AND ($2::text IS NULL OR s.agent_id = $2)
+              AND ($3::text IS NULL OR s.outcome = $3)
+              AND ($4::timestamptz IS NULL OR s.start_time >= $4::timestamptz)
+              AND ($5::timestamptz IS NULL OR s.start_time < $5::timestamptz)
+              AND ($6::timestamptz IS NULL OR (s.start_time, s.id) < ($6::timestamptz, $7::uuid))
+            ORDER BY s.start_time DESC, s.id DESC
+            LIMIT $8::int
+            """, [f.project.map(String.init), f.agent, f.outcome, f.from, f.to, after?.0, after?.1, String(limit)]).rows
+        return page(rows, limit: limit)
+    }
+
+    /// One session, or nil.
+    public static func session(_ id: String, project: Int32?, on conn: PostgresConnection) throws(StoreError) -> String? {
+        try conn.execute("""
+            SELECT json_build_object(\(sessionFields))::text FROM agent_sessions s
+            WHERE s.id = $1::uuid AND ($2::int IS NULL OR s.project_id = $2::int)
+            """, [id, project.map(String.init)]).scalar()
+    }
+
+    /// A session's events in time order, `limit` at a time.
+    public static func sessionEvents(_ id: String, project: Int32?, limit: Int, cursor: String?, on conn: PostgresConnection) throws(StoreError) -> Page {
+        let after = cursor.flatMap(Cursor.decode)
+        let rows = try conn.execute("""
+            SELECT json_build_object('id', e.id, 'timestamp', e."timestamp", 'eventType', e.event_type, 'agentId', e.agent_id,
+                       'agentVersion', e.agent_version, 'sessionId', e.session_id, 'projectId', e.project_id,
+                       'context', e.context, 'data', e.data, 'metrics', e.metrics, 'parentEventId', e.parent_event_id,
+                       'relatedEventIds', e.related_event_ids, 'tags', e.tags, 'severity', e.severity)::text,
+                   e."timestamp"::text, e.id::text
+            FROM agent_events e
+            WHERE e.session_id = $1::uuid AND ($2::int IS NULL OR e.project_id = $2::int)
+              AND ($3::timestamptz IS NULL OR (e."timestamp", e.id) > ($3::timestamptz, $4::uuid))
+            ORDER BY e."timestamp", e.id
+            LIMIT $5::int
+            """, [id, project.map(String.init), after?.0, after?.1, String(limit)]).rows
+        return page(rows, limit: limit)
+    }
+
+    /// What `GET /v1/metrics/hourly` groups by, besides the hour.
+    public enum Grouping: String, Sendable, CaseIterable {
+        case none, agent, eventType = "event_type", project
+    }
+
+    /// Hourly series from `agent_events_hourly`: counts, tokens, cost, error rate, latency p50/p95/p99.
+    public static func hourly(_ f: Filter, groupBy: Grouping, on conn: PostgresConnection) throws(StoreError) -> String {
+        let key = switch groupBy {
+        case .none: "NULL::text"
+        case .agent: "h.agent_id"
+        case .eventType: "h.event_type"
+        case .project: "h.project_id::text"
+        }
+        return try conn.execute("""
+            SELECT coalesce(json_agg(r ORDER BY r.bucket, r."group"), '[]')::text FROM (
+                SELECT h.bucket, \(key) AS "group",
+                       sum(h.event_count) AS "events", sum(h.error_count) AS "errors",
+                       round(sum(h.error_count)::numeric / nullif(sum(h.event_count), 0), 4) AS "errorRate",
+                       sum(h.tokens_in) AS "tokensIn", sum(h.tokens_out) AS "tokensOut",
+                       sum(h.tokens_cache_read) AS "tokensCacheRead", sum(h.tokens_cache_write) AS "tokensCacheWrite",
+                       sum(h.cost_usd) AS "costUSD", sum(h.tool_failures) AS "toolFailures",
+                       sum(h.duration_count) AS "durations",
+                       sluice_histogram_quantile(sluice_histogram_sum(h.latency_histogram), 0.5) AS "p50Ms",
+                       sluice_histogram_quantile(sluice_histogram_sum(h.latency_histogram), 0.95) AS "p95Ms",
+                       sluice_histogram_quantile(sluice_histogram_sum(h.latency_histogram), 0.99) AS "p99Ms"
+                FROM agent_events_hourly h
+                WHERE ($1::int IS NULL OR h.project_id = $1::int)
+                  AND ($2::text IS NULL OR h.agent_id = $2)
+                  AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
+                  AND ($4::timestamptz IS NULL OR h.bucket < $4::timestamptz)
+                GROUP BY 1, 2) r
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
+    }
+
+    private static func page(_ rows: [[String?]], limit: Int) -> Page {
+        let json = "[" + rows.compactMap { $0[0] }.joined(separator: ",") + "]"
+        let next = rows.count == limit ? rows.last.flatMap { r in r[1].flatMap { t in r[2].map { Cursor.encode(t, $0) } } } : nil
+        return Page(json: json, next: next)
+    }
+}
+
+/// An opaque page cursor: the (time, id) of the last item, base64url-encoded.
+enum Cursor {
+    static func encode(_ time: String, _ id: String) -> String {
+        Data("\(time)|\(id)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    static func decode(_ s: String) -> (String, String)? {
+        var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b.count % 4 != 0 { b += "=" }
+        guard let data = Data(base64Encoded: b), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, UUID(uuidString: parts[1]) != nil else { return nil }
+        return (parts[0], parts[1])
+    }
+}

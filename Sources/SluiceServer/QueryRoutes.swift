@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import SluiceCore
+import SluiceProjections
+import SluiceStore
+
+/// Read API over the projections: `GET /v1/sessions`, `/v1/sessions/{id}`,
+/// `/v1/sessions/{id}/events` and `/v1/metrics/hourly`. A project key reads only its project.
+struct QueryRoutes: Sendable {
+    let pool: ConnectionPool
+    let auth: Authenticator
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/sessions") { request, _ in
+            try await read(request) { filter, q in
+                let (limit, cursor) = try paging(q)
+                let page = try await pool.withConnection { conn throws(StoreError) in
+                    try Queries.sessions(filter, limit: limit, cursor: cursor, on: conn)
+                }
+                return pageResponse(page)
+            }
+        }
+        router.get("/v1/sessions/{id}") { request, context in
+            try await read(request) { filter, _ in
+                let id = try uuid(context.parameters.get("id"))
+                guard let json = try await pool.withConnection({ conn throws(StoreError) in
+                    try Queries.session(id, project: filter.project, on: conn)
+                }) else { return errorResponse(.notFound, "session not found: \(id)") }
+                return jsonResponse(bytes: Array(json.utf8))
+            }
+        }
+        router.get("/v1/sessions/{id}/events") { request, context in
+            try await read(request) { filter, q in
+                let id = try uuid(context.parameters.get("id"))
+                let (limit, cursor) = try paging(q)
+                let page = try await pool.withConnection { conn throws(StoreError) in
+                    try Queries.sessionEvents(id, project: filter.project, limit: limit, cursor: cursor, on: conn)
+                }
+                return pageResponse(page)
+            }
+        }
+        router.get("/v1/metrics/hourly") { request, _ in
+            try await read(request) { filter, q in
+                let name = q["group_by"] ?? "none"
+                guard let grouping = Queries.Grouping(rawValue: name == "eventType" ? "event_type" : name) else {
+                    throw BadQuery("group_by must be one of none, agent, event_type, project")
+                }
+                let json = try await pool.withConnection { conn throws(StoreError) in try Queries.hourly(filter, groupBy: grouping, on: conn) }
+                return jsonResponse(bytes: Array("{\"series\":\(json)}".utf8))
+            }
+        }
+    }
+
+    struct BadQuery: Error { var message: String; init(_ m: String) { message = m } }
+
+    /// Authenticates, builds the filter from the query string (restricted to the key's project),
+    /// and maps failures to responses.
+    private func read(_ request: Request, _ body: (Queries.Filter, [String: String]) async throws -> Response) async throws -> Response {
+        let principal: Principal
+        do { principal = try await auth.authenticate(request.headers[.authorization]) } catch { return authFailure(error) }
+        var q: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { q[String(k)] = String(v) }
+        do {
+            var filter = Queries.Filter(agent: q["agent"], outcome: q["outcome"], from: try time(q["from"], "from"), to: try time(q["to"], "to"))
+            if let p = q["project"] {
+                guard let id = Int32(p), id > 0 else { throw BadQuery("project must be a positive integer id") }
+                filter.project = id
+            }
+            if case .key(let key) = principal, !key.isAdmin, let own = key.projectId {
+                if let asked = filter.project, asked != own { return errorResponse(.forbidden, "this API key reads only project \(own)") }
+                filter.project = own
+            }
+            return try await body(filter, q)
+        } catch let error as BadQuery {
+            return errorResponse(.badRequest, error.message)
+        } catch let error as StoreError {
+            return error.isTransient ? errorResponse(.serviceUnavailable, error.description, retryAfter: 2)
+                                     : errorResponse(.internalServerError, error.description)
+        }
+    }
+
+    private func time(_ value: String?, _ name: String) throws -> String? {
+        guard let value else { return nil }
+        guard let t = Timestamp(rfc3339: value) else { throw BadQuery("\(name) must be an RFC 3339 time with offset") }
+        return t.rfc3339
+    }
+
+    private func uuid(_ value: String?) throws -> String {
+        guard let value, let id = UUID(uuidString: value) else { throw BadQuery("the session id must be a UUID") }
+        return id.lowercased
+    }
+
+    private func paging(_ q: [String: String]) throws -> (Int, String?) {
+        let limit = Int(q["limit"] ?? "50") ?? -1
+        guard (1...1000).contains(limit) else { throw BadQuery("limit must be between 1 and 1000") }
+        return (limit, q["cursor"])
+    }
+
+    private func pageResponse(_ page: Queries.Page) -> Response {
+        var body = "{\"items\":\(page.json),\"next\":"
+        if let next = page.next { body += "\"\(next)\"" } else { body += "null" }
+        return jsonResponse(bytes: Array((body + "}").utf8))
+    }
+}
