@@ -47,7 +47,7 @@ public enum Projector {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
             if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
-                try conn.execute("TRUNCATE agent_events_hourly")
+                try conn.execute("TRUNCATE agent_events_hourly, agent_tools_hourly, agent_costs_daily")
             }
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
@@ -61,10 +61,11 @@ public enum Projector {
         let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
         let horizon = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
         var rows = 0
-        // TimescaleDB mode: agent_events_hourly is a continuous aggregate, refreshed by its policy.
+        // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
         let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
         if plain && horizon != position {
             rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
+            try conn.execute("SELECT sluice_project_tools_and_costs($1::xid8, $2::xid8)", [position, horizon])
         }
         let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn)
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])

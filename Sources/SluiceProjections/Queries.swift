@@ -110,6 +110,49 @@ public enum Queries {
             """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
     }
 
+    /// Per tool over the filter's range: uses, failures, success rate, p50/p95 duration.
+    public static func tools(_ f: Filter, on conn: PostgresConnection) throws(StoreError) -> String {
+        try conn.execute("""
+            SELECT coalesce(json_agg(r ORDER BY r.uses DESC, r.tool), '[]')::text FROM (
+                SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
+                       round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
+                       round(sum(t.duration_sum_ms) / nullif(sum(t.duration_count), 0), 1) AS "avgMs",
+                       sluice_histogram_quantile(sluice_histogram_sum(t.latency_histogram), 0.5) AS "p50Ms",
+                       sluice_histogram_quantile(sluice_histogram_sum(t.latency_histogram), 0.95) AS "p95Ms"
+                FROM agent_tools_hourly t
+                WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
+                  AND ($3::timestamptz IS NULL OR t.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
+                  AND ($4::timestamptz IS NULL OR t.bucket < $4::timestamptz)
+                GROUP BY 1) r
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
+    }
+
+    /// What `GET /v1/costs` groups by.
+    public enum CostGrouping: String, Sendable, CaseIterable {
+        case model, project, agent, day
+    }
+
+    /// Tokens and cost over the filter's range, grouped by model, project, agent or day.
+    public static func costs(_ f: Filter, groupBy: CostGrouping, on conn: PostgresConnection) throws(StoreError) -> String {
+        let key = switch groupBy {
+        case .model: "c.model"
+        case .project: "c.project_id::text"
+        case .agent: "c.agent_id"
+        case .day: "to_char(c.day AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        }
+        return try conn.execute("""
+            SELECT coalesce(json_agg(r ORDER BY r."group"), '[]')::text FROM (
+                SELECT \(key) AS "group", sum(c.llm_requests) AS "llmRequests", sum(c.tokens_in) AS "tokensIn",
+                       sum(c.tokens_out) AS "tokensOut", sum(c.tokens_cache_read) AS "tokensCacheRead",
+                       sum(c.tokens_cache_write) AS "tokensCacheWrite", sum(c.cost_usd) AS "costUSD"
+                FROM agent_costs_daily c
+                WHERE ($1::int IS NULL OR c.project_id = $1::int) AND ($2::text IS NULL OR c.agent_id = $2)
+                  AND ($3::timestamptz IS NULL OR c.day >= date_trunc('day', $3::timestamptz, 'UTC'))
+                  AND ($4::timestamptz IS NULL OR c.day < $4::timestamptz)
+                GROUP BY 1) r
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
+    }
+
     private static func page(_ rows: [[String?]], limit: Int) -> Page {
         let json = "[" + rows.compactMap { $0[0] }.joined(separator: ",") + "]"
         let next = rows.count == limit ? rows.last.flatMap { r in r[1].flatMap { t in r[2].map { Cursor.encode(t, $0) } } } : nil

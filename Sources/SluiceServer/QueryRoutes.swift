@@ -5,12 +5,14 @@ import SluiceProjections
 import SluiceStore
 
 /// Read API over the projections: `GET /v1/sessions`, `/v1/sessions/{id}`,
-/// `/v1/sessions/{id}/events` and `/v1/metrics/hourly`. A project key reads only its project.
+/// `/v1/sessions/{id}/events`, `/v1/metrics/hourly`, `/v1/tools` and `/v1/costs`. A project key
+/// reads only its project.
 struct QueryRoutes: Sendable {
     let pool: ConnectionPool
     let auth: Authenticator
 
     func register(on router: Router<BasicRequestContext>) {
+        registerAggregates(on: router)
         router.get("/v1/sessions") { request, _ in
             try await read(request) { filter, q in
                 let (limit, cursor) = try paging(q)
@@ -47,6 +49,24 @@ struct QueryRoutes: Sendable {
                 }
                 let json = try await pool.withConnection { conn throws(StoreError) in try Queries.hourly(filter, groupBy: grouping, on: conn) }
                 return jsonResponse(bytes: Array("{\"series\":\(json)}".utf8))
+            }
+        }
+    }
+
+    func registerAggregates(on router: Router<BasicRequestContext>) {
+        router.get("/v1/tools") { request, _ in
+            try await read(request) { filter, _ in
+                let json = try await pool.withConnection { conn throws(StoreError) in try Queries.tools(filter, on: conn) }
+                return jsonResponse(bytes: Array("{\"tools\":\(json)}".utf8))
+            }
+        }
+        router.get("/v1/costs") { request, _ in
+            try await read(request) { filter, q in
+                guard let grouping = Queries.CostGrouping(rawValue: q["group_by"] ?? "model") else {
+                    throw BadQuery("group_by must be one of model, project, agent, day")
+                }
+                let json = try await pool.withConnection { conn throws(StoreError) in try Queries.costs(filter, groupBy: grouping, on: conn) }
+                return jsonResponse(bytes: Array("{\"costs\":\(json)}".utf8))
             }
         }
     }

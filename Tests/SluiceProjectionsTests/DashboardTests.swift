@@ -53,7 +53,7 @@ import SluiceTestSupport
         let from = "2000-01-01T00:00:00Z", to = "2100-01-01T00:00:00Z"
         let results: [(String, QueryResult)] = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(stream, on: conn)
-            _ = try Projector.step(on: conn)
+            try catchUp(on: conn)
             return try panels.map { p throws(StoreError) in
                 (p.title, try conn.execute(Self.expand(p.sql, from: from, to: to, projects: [1, 2, 3], agent: "*")))
             }

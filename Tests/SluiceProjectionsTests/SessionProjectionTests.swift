@@ -65,7 +65,7 @@ import SluiceTestSupport
                 (SELECT \(SessionRow.columns) FROM expected EXCEPT SELECT \(SessionRow.columns) FROM agent_sessions)) d
             """
         let (differences, afterRebuild, rows, sample) = try await TestDatabase.query(db) { conn throws(StoreError) in
-            _ = try Projector.step(on: conn)
+            try catchUp(on: conn)
             let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "")!
             try conn.execute("CREATE TEMP TABLE expected (LIKE agent_sessions)")
             for s in expected.values {
@@ -74,6 +74,7 @@ import SluiceTestSupport
             }
             let differences = try conn.execute(compare).scalar()
             _ = try Projector.rebuild(on: conn)
+            try catchUp(on: conn)
             return (differences, try conn.execute(compare).scalar(), try conn.execute("SELECT count(*) FROM agent_sessions").scalar(),
                     try conn.execute("SELECT metrics->>'events', outcome, quality_score::text FROM agent_sessions LIMIT 1").rows)
         }

@@ -67,6 +67,14 @@ import Testing
         #expect(byType == ["llm_request": 20, "tool_use": 40])
         #expect(series.allSatisfy { $0["p95Ms"] != nil })
 
+        let tools = try await get(server.port, "/v1/tools", key: admin.key)
+        let toolRows = tools.json["tools"] as? [[String: Any]] ?? []
+        #expect(toolRows.count == 1 && toolRows.first?["uses"] as? Int == 40 && toolRows.first?["p95Ms"] != nil)
+        let costs = try await get(server.port, "/v1/costs?group_by=project", key: admin.key)
+        let costRows = costs.json["costs"] as? [[String: Any]] ?? []
+        #expect(costRows.reduce(0) { $0 + ($1["tokensIn"] as? Int ?? 0) } == 600)
+        #expect(try await get(server.port, "/v1/costs?group_by=weather", key: admin.key).status == 400)
+
         // A project key sees its own project only.
         let own = try await get(server.port, "/v1/sessions", key: keyA.key)
         #expect((own.json["items"] as? [Any])?.count == 3)
