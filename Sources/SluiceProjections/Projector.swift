@@ -1,6 +1,8 @@
 import SluiceStore
 
-/// Folds new events of the log into the projections, exactly once.
+/// Folds new events of the log into the projections, exactly once: the hierarchy (projects,
+/// machines, workspaces), chat sessions and messages, hourly, per-tool and per-model aggregates
+/// (plain mode; continuous aggregates in TimescaleDB mode), and agent sessions.
 ///
 /// **Gap-free position.** Every row of `agent_events` carries `ingest_xid`, the id of the
 /// transaction that stored it. A step reads `horizon = pg_snapshot_xmin(pg_current_snapshot())`:
@@ -50,6 +52,7 @@ public enum Projector {
                 try conn.execute("TRUNCATE agent_events_hourly, agent_tools_hourly, agent_costs_daily")
             }
             try conn.execute("DELETE FROM agent_sessions")
+            try conn.execute("DELETE FROM chat_sessions")  // and their messages (ON DELETE CASCADE)
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
             return try advance(idleTimeout: idleTimeout, on: conn)
         }
@@ -66,6 +69,10 @@ public enum Projector {
         if plain && horizon != position {
             rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
             try conn.execute("SELECT sluice_project_tools_and_costs($1::xid8, $2::xid8)", [position, horizon])
+        }
+        if horizon != position {
+            try conn.execute("SELECT sluice_project_hierarchy($1::xid8, $2::xid8)", [position, horizon])
+            try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [position, horizon])
         }
         let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn)
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])

@@ -153,6 +153,28 @@ public enum Queries {
             """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
     }
 
+    /// Chat messages matching `query` (PostgreSQL full-text search, web-search syntax), best first,
+    /// with their session and a highlighted snippet.
+    public static func searchChat(_ query: String, _ f: Filter, limit: Int, on conn: PostgresConnection) throws(StoreError) -> String {
+        try conn.execute("""
+            SELECT coalesce(json_agg(r ORDER BY r.rank DESC, r."timestamp" DESC), '[]')::text FROM (
+                SELECT m.id AS "id", m.session_id AS "sessionId", m.role AS "role", m."timestamp" AS "timestamp",
+                       m.sequence AS "sequence", w.project_id AS "projectId", c.agent_type AS "agentId",
+                       ts_headline('english', m.content, q, 'MaxFragments=2, MaxWords=20, MinWords=5') AS "snippet",
+                       ts_rank(to_tsvector('english', coalesce(m.search_content, '')), q) AS rank
+                FROM chat_messages m
+                JOIN chat_sessions c ON c.session_id = m.session_id
+                JOIN workspaces w ON w.id = c.workspace_id,
+                     websearch_to_tsquery('english', $1) q
+                WHERE to_tsvector('english', coalesce(m.search_content, '')) @@ q
+                  AND ($2::int IS NULL OR w.project_id = $2::int) AND ($3::text IS NULL OR c.agent_type = $3)
+                  AND ($4::timestamptz IS NULL OR m."timestamp" >= $4::timestamptz)
+                  AND ($5::timestamptz IS NULL OR m."timestamp" < $5::timestamptz)
+                ORDER BY rank DESC, m."timestamp" DESC
+                LIMIT $6::int) r
+            """, [query, f.project.map(String.init), f.agent, f.from, f.to, String(limit)]).scalar() ?? "[]"
+    }
+
     private static func page(_ rows: [[String?]], limit: Int) -> Page {
         let json = "[" + rows.compactMap { $0[0] }.joined(separator: ",") + "]"
         let next = rows.count == limit ? rows.last.flatMap { r in r[1].flatMap { t in r[2].map { Cursor.encode(t, $0) } } } : nil

@@ -8,7 +8,7 @@ enum SessionProjector {
     static let page = 20_000
 
     /// Folds the events stored by transactions in `[from, to)`, then ends sessions idle past
-    /// `idleTimeout`. Returns the number of sessions written.
+    /// `idleTimeout`, and gives their chat sessions the same end. Returns the number of sessions written.
     static func advance(from: String, to: String, idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Int {
         var sessions: [UUID: SessionSummary] = [:]
         var after: [String?] = ["0", "00000000-0000-0000-0000-000000000000", "-infinity"]
@@ -50,6 +50,13 @@ enum SessionProjector {
             WHERE end_time IS NULL AND last_event_at <= $1::timestamptz ORDER BY id FOR UPDATE
             """, [idleBefore.rfc3339]).rows.compactMap(SessionRow.summary)
         written += try upsert(idle, now: now, idleTimeout: idleTimeout, on: conn)
+        let touched = (Array(sessions.keys) + idle.map(\.sessionId)).map(\.lowercased)
+        if !touched.isEmpty {
+            try conn.execute("""
+                UPDATE chat_sessions c SET ended_at = s.end_time FROM agent_sessions s
+                WHERE s.id = c.session_id AND c.session_id = ANY($1::uuid[]) AND c.ended_at IS DISTINCT FROM s.end_time
+                """, [PostgresArray.literal(touched)])
+        }
         return written
     }
 

@@ -5,14 +5,15 @@ import SluiceProjections
 import SluiceStore
 
 /// Read API over the projections: `GET /v1/sessions`, `/v1/sessions/{id}`,
-/// `/v1/sessions/{id}/events`, `/v1/metrics/hourly`, `/v1/tools` and `/v1/costs`. A project key
-/// reads only its project.
+/// `/v1/sessions/{id}/events`, `/v1/metrics/hourly`, `/v1/tools`, `/v1/costs` and
+/// `/v1/chat/search`. A project key reads only its project.
 struct QueryRoutes: Sendable {
     let pool: ConnectionPool
     let auth: Authenticator
 
     func register(on router: Router<BasicRequestContext>) {
         registerAggregates(on: router)
+        registerSearch(on: router)
         router.get("/v1/sessions") { request, _ in
             try await read(request) { filter, q in
                 let (limit, cursor) = try paging(q)
@@ -67,6 +68,17 @@ struct QueryRoutes: Sendable {
                 }
                 let json = try await pool.withConnection { conn throws(StoreError) in try Queries.costs(filter, groupBy: grouping, on: conn) }
                 return jsonResponse(bytes: Array("{\"costs\":\(json)}".utf8))
+            }
+        }
+    }
+
+    func registerSearch(on router: Router<BasicRequestContext>) {
+        router.get("/v1/chat/search") { request, _ in
+            try await read(request) { filter, q in
+                guard let text = q["q"], !text.isEmpty else { throw BadQuery("q is required") }
+                let (limit, _) = try paging(q)
+                let json = try await pool.withConnection { conn throws(StoreError) in try Queries.searchChat(text, filter, limit: limit, on: conn) }
+                return jsonResponse(bytes: Array("{\"messages\":\(json)}".utf8))
             }
         }
     }
