@@ -62,6 +62,11 @@ public struct JSONText: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// Wraps the text output of a PostgreSQL `jsonb` value, which is valid JSON by construction.
+    public init(jsonbOutput text: String) {
+        self.bytes = Array(text.utf8)
+    }
+
     public static let emptyObject = JSONText(validated: Array("{}".utf8))
 
     public var description: String { String(decoding: bytes, as: UTF8.self) }

@@ -5,31 +5,30 @@ import SluiceStore
 /// Folds a range of the log into `agent_sessions`, merging with what each session already holds.
 /// Runs inside the projector's transaction (see ``Projector``).
 enum SessionProjector {
-    static let page = 20_000
+    static let page = 5_000
 
     /// Folds the events stored by transactions in `[from, to)`, then ends sessions idle past
     /// `idleTimeout`, and gives their chat sessions the same end. Returns the number of sessions written.
     static func advance(from: String, to: String, idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Int {
         var sessions: [UUID: SessionSummary] = [:]
-        var after: [String?] = ["0", "00000000-0000-0000-0000-000000000000", "-infinity"]
+        // A cursor reads the range once, in index order, without sorting it; rows come in pages.
+        try conn.execute("""
+            DECLARE sluice_session_fold NO SCROLL CURSOR FOR
+            SELECT id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
+                   project_id, context::text, data::text, metrics::text, severity
+            FROM agent_events
+            WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
+            """, [from, to])
         while true {
-            let rows = try conn.execute("""
-                SELECT ingest_xid::text, id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
-                       project_id, context::text, data::text, metrics::text, severity, "timestamp"::text
-                FROM agent_events
-                WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
-                  AND (ingest_xid, id, "timestamp") > ($3::xid8, $4::uuid, $5::timestamptz)
-                ORDER BY ingest_xid, id, "timestamp"
-                LIMIT \(page)
-                """, [from, to] + after).rows
+            let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").rows
             for row in rows {
                 guard let event = event(row) else { continue }
                 let s = SessionFold.summary(of: event)
                 sessions[event.sessionId] = sessions[event.sessionId].map { SessionFold.merge($0, s) } ?? s
             }
-            guard rows.count == page, let last = rows.last else { break }
-            after = [last[0], last[1], last[12]]
+            if rows.count < page { break }
         }
+        try conn.execute("CLOSE sluice_session_fold")
         let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "") ?? Timestamp(microsecondsSinceEpoch: 0)
         var written = 0
         if !sessions.isEmpty {
@@ -76,15 +75,15 @@ enum SessionProjector {
             """, columns).affectedRows
     }
 
-    /// An event from a row of the SELECT above.
+    /// An event from a row of the cursor above.
     static func event(_ r: [String?]) -> AgentEvent? {
-        guard let id = r[1].flatMap(UUID.init(uuidString:)), let ts = r[2].flatMap({ Timestamp(rfc3339: $0) }),
-              let session = r[6].flatMap(UUID.init(uuidString:)), let project = r[7].flatMap({ Int32($0) }),
-              let context = r[8].flatMap({ try? JSONText($0) }), let data = r[9].flatMap({ try? JSONText($0) })
+        guard let id = r[0].flatMap(UUID.init(uuidString:)), let ts = r[1].flatMap({ Timestamp(rfc3339: $0) }),
+              let session = r[5].flatMap(UUID.init(uuidString:)), let project = r[6].flatMap({ Int32($0) }),
+              let context = r[7].map(JSONText.init(jsonbOutput:)), let data = r[8].map(JSONText.init(jsonbOutput:))
         else { return nil }
-        return AgentEvent(id: id, timestamp: ts, eventType: r[3] ?? "", agentId: r[4] ?? "", agentVersion: r[5] ?? "",
+        return AgentEvent(id: id, timestamp: ts, eventType: r[2] ?? "", agentId: r[3] ?? "", agentVersion: r[4] ?? "",
                           sessionId: session, projectId: project, context: context, data: data,
-                          metrics: r[10].flatMap { try? JSONText($0) }, severity: r[11].flatMap(Severity.init(rawValue:)))
+                          metrics: r[9].map(JSONText.init(jsonbOutput:)), severity: r[10].flatMap(Severity.init(rawValue:)))
     }
 
     static func microseconds(_ d: Duration) -> Int64 {

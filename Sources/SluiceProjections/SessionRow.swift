@@ -47,7 +47,7 @@ struct SessionRow {
     /// Reads a row selected as ``columns``.
     static func summary(_ row: [String?]) -> SessionSummary? {
         guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].flatMap({ JSONValue(json: $0) }),
-              let metrics = row[8].flatMap({ try? JSONText($0) }), let context = row[7].flatMap({ try? JSONText($0) }),
+              let metrics = row[8].map(JSONText.init(jsonbOutput:)), let context = row[7].map(JSONText.init(jsonbOutput:)),
               let first = eventKey(fold["first"]), let contextKey = eventKey(fold["context"]),
               let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime)
         else { return nil }
