@@ -11,7 +11,8 @@ import SluiceStore
 /// `[position, horizon)` are final: none can appear there later, as a row with a lower sequence
 /// number could after a concurrent commit. The step folds exactly that range and stores
 /// `horizon` as the new position in the same transaction, so a crash either keeps both or
-/// neither.
+/// neither. A step folds at most about ``maximumEventsPerStep`` events (whole transactions), so
+/// steps stay short behind a large backlog and a shutdown never waits long for one.
 ///
 /// **One projector at a time.** The step holds a transaction-level advisory lock; with several
 /// `sluice serve` processes on one database, a step that cannot take it returns at once. No event
@@ -31,21 +32,27 @@ public enum Projector {
         /// Sessions inserted or updated.
         public var sessions: Int
         public var horizon: String
+        /// False when the step stopped at ``maximumEventsPerStep`` short of what is final.
+        public var caughtUp: Bool = true
     }
 
     /// Folds everything that has become final since the last step. Blocking.
-    public static func step(idleTimeout: Duration = .seconds(1800), on conn: PostgresConnection) throws(StoreError) -> Step {
+    public static func step(
+        idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
+    ) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             guard try conn.execute("SELECT pg_try_advisory_xact_lock(hashtext('sluice_projector'))").scalar() == "t" else {
                 return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "")
             }
-            return try advance(idleTimeout: idleTimeout, on: conn)
+            return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
         }
     }
 
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
     /// old projections until it commits). Blocking; waits for a running step.
-    public static func rebuild(idleTimeout: Duration = .seconds(1800), on conn: PostgresConnection) throws(StoreError) -> Step {
+    public static func rebuild(
+        idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
+    ) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
             if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
@@ -54,15 +61,43 @@ public enum Projector {
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM chat_sessions")  // and their messages (ON DELETE CASCADE)
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
-            return try advance(idleTimeout: idleTimeout, on: conn)
+            var total = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
+            while !total.caughtUp {
+                let next = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
+                total = Step(ran: true, hourlyRows: total.hourlyRows + next.hourlyRows, sessions: total.sessions + next.sessions,
+                             horizon: next.horizon, caughtUp: next.caughtUp)
+            }
+            return total
         }
     }
 
+    /// At most about this many events are folded per step, so that a step (and a shutdown that
+    /// waits for it) stays short however large the backlog; the next steps take the rest.
+    public static let maximumEventsPerStep = 50_000
+
+    /// The end of this step's range: `final`, or an earlier transaction boundary when more than
+    /// ``maximumEventsPerStep`` events lie before it. A single transaction is never split.
+    static func boundedHorizon(from position: String, final: String, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> String {
+        guard let cut = try conn.execute("""
+            SELECT ingest_xid::text FROM agent_events
+            WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
+            ORDER BY ingest_xid OFFSET $3::int LIMIT 1
+            """, [position, final, String(maximumEvents)]).scalar()
+        else { return final }
+        if cut != position { return cut }
+        // One transaction alone holds that many events: take all of it.
+        return try conn.execute("""
+            SELECT coalesce(min(ingest_xid), $2::xid8)::text FROM agent_events
+            WHERE ingest_xid > $1::xid8 AND ingest_xid < $2::xid8
+            """, [position, final]).scalar() ?? final
+    }
+
     /// Folds `[position, horizon)`; the caller holds the lock and the transaction.
-    private static func advance(idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Step {
+    private static func advance(idleTimeout: Duration, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> Step {
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [name])
         let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
-        let horizon = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
+        let final = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
+        let horizon = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         var rows = 0
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
         let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
@@ -76,6 +111,6 @@ public enum Projector {
         }
         let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn)
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])
-        return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon)
+        return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon, caughtUp: horizon == final)
     }
 }

@@ -26,16 +26,19 @@ struct Projections: AsyncParsableCommand {
     }
 
     struct Step: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fold the events stored since the last step (what `serve` does continuously).")
+        static let configuration = CommandConfiguration(abstract: "Fold the events stored since the last step, until caught up (what `serve` does continuously).")
 
         func run() async throws {
             Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
-            let step = try await database.withConnection { conn throws(StoreError) in try Projector.step(idleTimeout: idle, on: conn) }
-            print(step.ran ? "folded: \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)"
-                           : "another projector is running")
+            let step = try await database.withConnection { conn throws(StoreError) in
+                var step = try Projector.step(idleTimeout: idle, on: conn)
+                while step.ran && !step.caughtUp { step = try Projector.step(idleTimeout: idle, on: conn) }
+                return step
+            }
+            print(step.ran ? "folded up to transaction \(step.horizon)" : "another projector is running")
         }
     }
 }

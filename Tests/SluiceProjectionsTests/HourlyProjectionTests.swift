@@ -108,7 +108,7 @@ import SluiceTestSupport
             for _ in 0..<2 {
                 group.addTask {
                     _ = try await TestDatabase.query(db) { conn throws(StoreError) in
-                        for _ in 0..<40 { _ = try Projector.step(on: conn) }
+                        for _ in 0..<40 { _ = try Projector.step(maximumEvents: 700, on: conn) }
                     }
                 }
             }
@@ -120,7 +120,7 @@ import SluiceTestSupport
             let expected = try conn.execute(Self.raw).rows
             let side = try (conn.execute(Self.toolsProjected).rows, conn.execute(Self.toolsRaw).rows,
                             conn.execute(Self.costsProjected).rows, conn.execute(Self.costsRaw).rows)
-            _ = try Projector.rebuild(on: conn)
+            _ = try Projector.rebuild(maximumEvents: 1_000, on: conn)
             try catchUp(on: conn)
             return (incremental, expected, try conn.execute(Self.projected).rows,
                     try conn.execute("SELECT count(*) FROM agent_events").scalar(), side)

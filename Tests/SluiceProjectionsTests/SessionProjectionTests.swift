@@ -52,7 +52,7 @@ import SluiceTestSupport
             }
             group.addTask {
                 _ = try await TestDatabase.query(db) { conn throws(StoreError) in
-                    for _ in 0..<60 { _ = try Projector.step(on: conn) }
+                    for _ in 0..<60 { _ = try Projector.step(maximumEvents: 300, on: conn) }
                 }
             }
             try await group.waitForAll()
@@ -73,7 +73,7 @@ import SluiceTestSupport
                                  SessionRow.parameters(s, now: now, idleTimeout: .seconds(1800)))
             }
             let differences = try conn.execute(compare).scalar()
-            _ = try Projector.rebuild(on: conn)
+            _ = try Projector.rebuild(maximumEvents: 1_000, on: conn)
             try catchUp(on: conn)
             return (differences, try conn.execute(compare).scalar(), try conn.execute("SELECT count(*) FROM agent_sessions").scalar(),
                     try conn.execute("SELECT metrics->>'events', outcome, quality_score::text FROM agent_sessions LIMIT 1").rows)
