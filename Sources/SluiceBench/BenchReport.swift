@@ -1,0 +1,108 @@
+import Foundation
+
+/// The figures of one `sluice bench ingest` run, and their printed table. MB are 10⁶ bytes.
+public struct BenchReport: Sendable {
+    /// One way of loading the events.
+    public struct Path: Sendable {
+        public var name: String
+        /// The form of the input (`JSON`, `CSV`, `binary`) and its size.
+        public var input: String
+        public var bytes: Int
+        public var seconds: Double
+        public var events: Int
+
+        public var eventsPerSecond: Double { Double(events) / seconds }
+        public var megabytesPerSecond: Double { Double(bytes) / 1e6 / seconds }
+    }
+
+    public var machine: MachineInfo
+    public var database: String
+    public var postgresVersion: String
+    public var options: IngestBenchmark.Options
+    public var eventBytes: ClosedRange<Int>
+    public var meanEventBytes: Int
+    public var requests: Int
+    public var http: Path
+    public var psqlCopy: Path
+    public var binaryCopy: Path
+    /// Ack latency percentiles, in ms.
+    public var latencyP50: Double
+    public var latencyP99: Double
+    public var retries: Int
+    public var serverPeakRSS: Int?
+    /// How the server ended after SIGTERM, and how long it took.
+    public var serverExit: String
+    public var serverStopSeconds: Double
+    /// The `SLUICE_*` settings the server ran with (empty: its defaults).
+    public var serverSettings: [String]
+    /// `count(*)` of `agent_events` in each bench database.
+    public var rows: [(database: String, count: Int)]
+
+    /// Every database holds exactly the events generated.
+    public var verified: Bool { rows.allSatisfy { $0.count == options.events } }
+
+    public var httpToPsql: Double { http.eventsPerSecond / psqlCopy.eventsPerSecond }
+    public var binaryToPsql: Double { binaryCopy.eventsPerSecond / psqlCopy.eventsPerSecond }
+
+    static var buildConfiguration: String {
+        #if DEBUG
+        "debug (timings are not representative: build with -c release)"
+        #else
+        "release"
+        #endif
+    }
+
+    public var text: String {
+        var lines: [String] = []
+        let memory = machine.memoryBytes.map { String(format: ", %.1f GiB RAM", Double($0) / 1_073_741_824) } ?? ""
+        lines.append("sluice bench ingest")
+        lines.append("  machine     \(machine.processors) CPUs (nproc), \(machine.cpuModel)\(memory)")
+        lines.append("  postgres    \(postgresVersion), \(database)")
+        lines.append("  build       \(Self.buildConfiguration)")
+        lines.append("  server      sluice serve with " + (serverSettings.isEmpty ? "default settings" : serverSettings.joined(separator: " ")))
+        lines.append("  workload    \(grouped(options.events)) events (seed \(options.seed)), \(eventBytes.lowerBound)–\(eventBytes.upperBound) B of JSON each (mean \(meanEventBytes)); "
+            + "\(grouped(requests)) requests of ≤ \(grouped(options.batch)) events from \(options.concurrency) clients")
+        lines.append("")
+        lines.append(pad("path", 36) + lpad("input", 16) + lpad("seconds", 10) + lpad("events/s", 12) + lpad("MB/s", 9))
+        for p in [http, psqlCopy, binaryCopy] {
+            lines.append(pad(p.name, 36)
+                + lpad("\(p.input) \(String(format: "%.1f", Double(p.bytes) / 1e6)) MB", 16)
+                + lpad(String(format: "%.2f", p.seconds), 10)
+                + lpad(grouped(Int(p.eventsPerSecond.rounded())), 12)
+                + lpad(String(format: "%.1f", p.megabytesPerSecond), 9))
+        }
+        lines.append("")
+        lines.append("  HTTP / psql copy     " + String(format: "%.2f", httpToPsql) + "   (target ≥ 0.80: \(httpToPsql >= 0.8 ? "met" : "not met"))")
+        lines.append("  binary / psql copy   " + String(format: "%.2f", binaryToPsql))
+        lines.append("  ack latency          " + String(format: "p50 %.1f ms, p99 %.1f ms", latencyP50, latencyP99)
+            + " over \(grouped(requests)) requests (\(retries) refused and resent)")
+        if let rss = serverPeakRSS {
+            let mb = Double(rss) / 1e6
+            lines.append("  server peak RSS      " + String(format: "%.1f MB", mb) + " (VmHWM; target < 300 MB: \(mb < 300 ? "met" : "not met"))")
+        } else {
+            lines.append("  server peak RSS      unknown (no /proc/<pid>/status)")
+        }
+        lines.append("  server shutdown      \(serverExit), " + String(format: "%.1f s", serverStopSeconds) + " after SIGTERM")
+        let counts = rows.map { "\($0.database) \(grouped($0.count))" }.joined(separator: ", ")
+        lines.append("  rows stored          \(counts) (expected \(grouped(options.events)): \(verified ? "ok" : "MISMATCH"))")
+        return lines.joined(separator: "\n")
+    }
+}
+
+func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+private func pad(_ s: String, _ width: Int) -> String {
+    "  " + s + String(repeating: " ", count: max(1, width - s.count))
+}
+
+private func lpad(_ s: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(1, width - s.count)) + s
+}

@@ -1,0 +1,194 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SluiceCore
+import SluiceStore
+
+/// `sluice bench ingest`: the same generated events loaded three ways into three fresh,
+/// identically migrated databases, one after the other:
+///
+/// 1. HTTP end to end: a child `sluice serve`, `POST /v1/events` from concurrent keep-alive clients;
+/// 2. the text baseline: `psql \copy ... WITH (FORMAT csv)`;
+/// 3. Sluice's store path without HTTP: ``EventWriter`` binary COPY batches on one connection.
+///
+/// Every input is encoded before the clock starts. Between phases the last database is vacuumed
+/// and the server checkpointed, so no phase pays for its predecessor's writes.
+public struct IngestBenchmark: Sendable {
+    public struct Options: Sendable {
+        public var events: Int
+        public var concurrency: Int
+        public var batch: Int
+        public var seed: UInt64
+        /// Keep the bench databases afterwards.
+        public var keep: Bool
+
+        public init(events: Int, concurrency: Int, batch: Int, seed: UInt64, keep: Bool) {
+            self.events = events
+            self.concurrency = concurrency
+            self.batch = batch
+            self.seed = seed
+            self.keep = keep
+        }
+    }
+
+    public var options: Options
+    /// A connection string for the server; the bench databases are created next to its database.
+    public var databaseURL: String
+    /// How the report names the server (`embedded cluster at …`, `DATABASE_URL`).
+    public var databaseLabel: String
+    /// The `sluice` executable to start as the HTTP server.
+    public var serverExecutable: String
+    public var logger: Logger
+
+    public init(options: Options, databaseURL: String, databaseLabel: String, serverExecutable: String, logger: Logger) {
+        self.options = options
+        self.databaseURL = databaseURL
+        self.databaseLabel = databaseLabel
+        self.serverExecutable = serverExecutable
+        self.logger = logger
+    }
+
+    static let httpDatabase = "sluice_bench_http"
+    static let copyDatabase = "sluice_bench_copy"
+    static let binaryDatabase = "sluice_bench_binary"
+
+    /// Runs the three phases and returns their figures. Throws if a phase fails; a row count that
+    /// does not match is reported (``BenchReport/verified``), not thrown.
+    public func run() async throws -> BenchReport {
+        let databases = BenchDatabases(adminURL: databaseURL, names: [Self.httpDatabase, Self.copyDatabase, Self.binaryDatabase])
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var keepScratch = false
+        defer { if !keepScratch { try? FileManager.default.removeItem(at: scratch) } }
+
+        let options = self.options
+        logger.info("generating events", metadata: ["events": "\(options.events)", "batch": "\(options.batch)", "seed": "\(options.seed)"])
+        // Timestamps are relative to the current hour: the same seed gives the same events within it.
+        let hour: Int64 = 3_600_000_000
+        let now = Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e6) / hour * hour)
+        let csvFile = scratch.appendingPathComponent("events.csv")
+        let workload = try await blocking {
+            try Workload.build(events: options.events, batch: options.batch, seed: options.seed, now: now, csvFile: csvFile)
+        }
+        logger.info("workload encoded", metadata: [
+            "json_bytes": "\(workload.jsonBytes)", "csv_bytes": "\(workload.csvBytes)", "binary_bytes": "\(workload.binaryBytes)",
+        ])
+
+        try await databases.recreate(logger: logger)
+        do {
+            let report = try await phases(workload, databases, scratch: scratch)
+            if !options.keep { try await databases.drop() }
+            return report
+        } catch {
+            // Keep the server log and psql's output for the post-mortem, not the large CSV file.
+            keepScratch = true
+            try? FileManager.default.removeItem(at: csvFile)
+            logger.error("benchmark failed; logs kept", metadata: ["directory": "\(scratch.path)"])
+            if !options.keep { try? await databases.drop() }
+            throw error
+        }
+    }
+
+    private func phases(_ workload: Workload, _ databases: BenchDatabases, scratch: URL) async throws -> BenchReport {
+        let version = try await databases.serverVersion()
+
+        try await databases.settle(after: nil, logger: logger)
+        let http = try await runHTTP(workload, databaseURL: databases.url(Self.httpDatabase), logFile: scratch.appendingPathComponent("server.log"))
+        let httpRows = try await databases.count(Self.httpDatabase)
+
+        try await databases.settle(after: Self.httpDatabase, logger: logger)
+        logger.info("psql \\copy (CSV)")
+        let copy = try await PsqlCopy.run(
+            csvFile: workload.csvFile, databaseURL: databases.url(Self.copyDatabase),
+            outputFile: scratch.appendingPathComponent("psql.out"))
+        let copyRows = try await databases.count(Self.copyDatabase)
+
+        try await databases.settle(after: Self.copyDatabase, logger: logger)
+        logger.info("binary COPY through EventWriter")
+        let binarySeconds = try await runBinary(workload, databaseURL: databases.url(Self.binaryDatabase))
+        let binaryRows = try await databases.count(Self.binaryDatabase)
+
+        let sorted = http.load.latencies.sorted()
+        return BenchReport(
+            machine: MachineInfo.current(), database: databaseLabel, postgresVersion: version, options: options,
+            eventBytes: workload.eventBytes, meanEventBytes: workload.meanEventBytes, requests: workload.bodies.count,
+            http: .init(name: "HTTP POST /v1/events (JSON)", input: "JSON", bytes: workload.jsonBytes,
+                        seconds: http.load.seconds, events: workload.events),
+            psqlCopy: .init(name: "psql \\copy (text, CSV)", input: "CSV", bytes: workload.csvBytes,
+                            seconds: copy.seconds, events: workload.events),
+            binaryCopy: .init(name: "binary COPY (EventWriter, \(grouped(Workload.binaryBatch))/tx)", input: "binary",
+                              bytes: workload.binaryBytes, seconds: binarySeconds, events: workload.events),
+            latencyP50: percentile(sorted, 0.50), latencyP99: percentile(sorted, 0.99), retries: http.load.retries,
+            serverPeakRSS: http.peakRSS, serverExit: http.exit.description, serverStopSeconds: http.stopSeconds,
+            serverSettings: ServerProcess.settings(),
+            rows: [(Self.httpDatabase, httpRows), (Self.copyDatabase, copyRows), (Self.binaryDatabase, binaryRows)])
+    }
+
+    /// Starts `sluice serve`, posts every body, samples its peak RSS, stops it.
+    private func runHTTP(_ workload: Workload, databaseURL: String, logFile: URL) async throws
+        -> (load: HTTPLoad.Result, peakRSS: Int?, exit: ServerProcess.Exit, stopSeconds: Double)
+    {
+        var configuration = HTTPClient.Configuration()
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.concurrency)
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let server: ServerProcess
+        do {
+            server = try ServerProcess.start(executable: serverExecutable, databaseURL: databaseURL, logFile: logFile)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        do {
+            try await server.waitUntilReady(client: client)
+            logger.info("HTTP: sluice serve is ready", metadata: ["pid": "\(server.child.pid)", "port": "\(server.port)"])
+            let load = try await HTTPLoad.run(
+                bodies: workload.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client)
+            let peakRSS = server.peakRSS()
+            try await client.shutdown()
+            logger.info("HTTP: all events acknowledged; stopping sluice serve")
+            let stopping = ContinuousClock.now
+            let exit = await server.stop()
+            let stopSeconds = (ContinuousClock.now - stopping).seconds
+            if !exit.isClean {
+                logger.warning("sluice serve did not shut down cleanly", metadata: ["exit": "\(exit)", "log_tail": "\n\(server.logTail())"])
+            }
+            return (load, peakRSS, exit, stopSeconds)
+        } catch {
+            try? await client.shutdown()
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Writes every binary COPY stream with ``EventWriter`` on one connection, in order; returns the seconds.
+    private func runBinary(_ workload: Workload, databaseURL: String) async throws -> Double {
+        let worker = ConnectionWorker(url: databaseURL)
+        do {
+            _ = try await worker.run { conn throws(StoreError) in try conn.execute("SELECT 1") }  // connect before timing
+            let start = ContinuousClock.now
+            var inserted = 0
+            for stream in workload.copyStreams {
+                inserted += try await worker.run { conn throws(StoreError) in try EventWriter.write(stream, on: conn) }.inserted
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            await worker.shutdown()
+            if inserted != workload.events {
+                logger.error("binary COPY inserted the wrong number of rows", metadata: ["inserted": "\(inserted)"])
+            }
+            return seconds
+        } catch {
+            await worker.shutdown()
+            throw error
+        }
+    }
+}
+
+/// The nearest-rank percentile of ascending `values`.
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let rank = Int((p * Double(values.count)).rounded(.up))
+    return values[min(values.count, max(1, rank)) - 1]
+}

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child `sluice serve` on a free loopback port, its output in a log file.
+struct ServerProcess: Sendable {
+    let child: ChildProcess
+    let port: Int
+    let logFile: URL
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts `executable serve` against `databaseURL` (plain mode; other settings from the environment).
+    static func start(executable: String, databaseURL: String, logFile: URL) throws -> ServerProcess {
+        let port = try freePort()
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["SLUICE_MODE"] = "plain"
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil),
+              let log = FileHandle(forWritingAtPath: logFile.path) else {
+            throw BenchError("cannot create \(logFile.path)")
+        }
+        defer { try? log.close() }
+        let child = try ChildProcess(
+            executable: executable, arguments: ["serve", "--host", "127.0.0.1", "--port", String(port)],
+            environment: environment, output: log)
+        return ServerProcess(child: child, port: port, logFile: logFile)
+    }
+
+    /// The `SLUICE_*` settings the server inherits from this environment (its configuration),
+    /// leaving out those that ``start(executable:databaseURL:logFile:)`` overrides or that do not apply.
+    static func settings() -> [String] {
+        let ignored: Set = ["SLUICE_DATA_DIR", "SLUICE_MODE", "SLUICE_HOST", "SLUICE_PORT"]
+        return ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("SLUICE_") && !ignored.contains($0.key) }
+            .map { "\($0.key)=\($0.value)" }.sorted()
+    }
+
+    /// Polls `GET /readyz` until it answers 200.
+    ///
+    /// The port is probed with a plain connect first: a refused connection would put the HTTP
+    /// client's pool into its reconnect backoff, which costs seconds.
+    func waitUntilReady(client: HTTPClient, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        let port = self.port
+        while ContinuousClock.now < deadline {
+            if child.hasExited {
+                throw BenchError("sluice serve exited with status \(await child.wait()) before it was ready; see \(logFile.path)")
+            }
+            guard try await blocking({ Self.accepts(port: port) }) else {
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            if let response = try? await client.execute(HTTPClientRequest(url: "\(baseURL)/readyz"), timeout: .seconds(5)) {
+                _ = try? await response.body.collect(upTo: 1 << 16)
+                if response.status.code == 200 { return }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BenchError("sluice serve was not ready within \(timeout); see \(logFile.path)")
+    }
+
+    /// The server's peak resident set size (`VmHWM` of /proc/<pid>/status), in bytes.
+    func peakRSS() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(child.pid)/status", encoding: .utf8) else { return nil }
+        return procKilobytes(status, field: "VmHWM").map { $0 * 1024 }
+    }
+
+    /// How the server ended after SIGTERM.
+    enum Exit: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signaled(Int32)
+        /// Still running `timeout` after SIGTERM, so killed.
+        case killed(after: Duration)
+
+        var isClean: Bool { self == .exited(0) }
+
+        var description: String {
+            switch self {
+            case .exited(let status): "exited with status \(status)"
+            case .signaled(let signal): "ended by signal \(signal)"
+            case .killed(let timeout): "still running \(timeout) after SIGTERM: killed with SIGKILL"
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits for the graceful shutdown (SIGKILL after `timeout`).
+    ///
+    /// The server commits what it accepted and lets a running projector step finish, which after
+    /// a large burst takes a while; the timeout is generous for that.
+    @discardableResult
+    func stop(timeout: Duration = .seconds(300)) async -> Exit {
+        child.signal(SIGTERM)
+        guard let status = await child.wait(timeout: timeout) else {
+            child.signal(SIGKILL)
+            _ = await child.wait()
+            return .killed(after: timeout)
+        }
+        return child.wasSignaled ? .signaled(status) : .exited(status)
+    }
+
+    /// The last `count` lines of the server's log.
+    func logTail(_ count: Int = 20) -> String {
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(count).joined(separator: "\n")
+    }
+
+    /// Whether something listens on the loopback `port` (a loopback connect answers at once).
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    /// A loopback TCP port that was free a moment ago: bind port 0, read it back, close.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BenchError("socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
+            }
+        }
+        guard bound else { throw BenchError("cannot bind a loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// The value in kB of a `Name:   123 kB` line of a /proc file.
+func procKilobytes(_ text: String, field: String) -> Int? {
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+    }
+    return nil
+}
