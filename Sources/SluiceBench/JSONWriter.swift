@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// A JSON value the generator writes: enough for agent events.
 enum JSONScalar {
     case string(String)
@@ -42,19 +44,6 @@ struct JSONWriter {
     }
 
     mutating func string(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): bytes += [0x5C, 0x22]
-            case UInt8(ascii: "\\"): bytes += [0x5C, 0x5C]
-            case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
-            case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]]
-            default: bytes.append(c)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        appendJSONString(s, to: &bytes)
     }
 }
