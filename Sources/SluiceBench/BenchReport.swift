@@ -36,10 +36,15 @@ public struct BenchReport: Sendable {
     /// The `SLUICE_*` settings the server ran with (empty: its defaults).
     public var serverSettings: [String]
     /// `count(*)` of `agent_events` in each bench database.
-    public var rows: [(database: String, count: Int)]
+    public var rows: [(database: String, count: Int, expected: Int)]
+    /// Projection lag: at half the measured HTTP rate, per probe sample (seconds, ascending), and
+    /// the catch-up after the full-speed phase.
+    public var halfRate: Double
+    public var halfRateLags: [Double]
+    public var catchUpSeconds: Double?
 
     /// Every database holds exactly the events generated.
-    public var verified: Bool { rows.allSatisfy { $0.count == options.events } }
+    public var verified: Bool { rows.allSatisfy { $0.count == $0.expected } }
 
     public var httpToPsql: Double { http.eventsPerSecond / psqlCopy.eventsPerSecond }
     public var binaryToPsql: Double { binaryCopy.eventsPerSecond / psqlCopy.eventsPerSecond }
@@ -83,8 +88,12 @@ public struct BenchReport: Sendable {
             lines.append("  server peak RSS      unknown (no /proc/<pid>/status)")
         }
         lines.append("  server shutdown      \(serverExit), " + String(format: "%.1f s", serverStopSeconds) + " after SIGTERM")
-        let counts = rows.map { "\($0.database) \(grouped($0.count))" }.joined(separator: ", ")
-        lines.append("  rows stored          \(counts) (expected \(grouped(options.events)): \(verified ? "ok" : "MISMATCH"))")
+        let counts = rows.map { "\($0.database) \(grouped($0.count))/\(grouped($0.expected))" }.joined(separator: ", ")
+        lines.append("  rows stored          \(counts) (stored/expected: \(verified ? "ok" : "MISMATCH"))")
+        let lag = halfRateLags.isEmpty ? "no samples"
+            : String(format: "p50 %.2f s, p99 %.2f s, max %.2f s over %d samples", percentile(halfRateLags, 0.5), percentile(halfRateLags, 0.99), halfRateLags.last!, halfRateLags.count)
+        lines.append("  projection lag       at half rate (\(grouped(Int(halfRate))) events/s): \(lag) (target ≤ 1 s)")
+        lines.append("  projection catch-up  " + (catchUpSeconds.map { String(format: "%.1f s after the full-speed phase's last ack", $0) } ?? "not within 300 s"))
         return lines.joined(separator: "\n")
     }
 }

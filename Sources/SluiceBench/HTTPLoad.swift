@@ -14,8 +14,9 @@ enum HTTPLoad {
         var retries: Int
     }
 
-    /// Client `c` sends bodies `c`, `c + concurrency`, `c + 2·concurrency`, …
-    static func run(bodies: [ByteBuffer], url: String, concurrency: Int, client: HTTPClient) async throws -> Result {
+    /// Client `c` sends bodies `c`, `c + concurrency`, `c + 2·concurrency`, … With `pace`, body
+    /// `i` is not sent before `i × pace` after the start (a steady rate instead of full speed).
+    static func run(bodies: [ByteBuffer], url: String, concurrency: Int, client: HTTPClient, pace: Duration? = nil) async throws -> Result {
         let start = ContinuousClock.now
         let perClient = try await withThrowingTaskGroup(of: (latencies: [Double], retries: Int).self) { group in
             for c in 0..<concurrency {
@@ -23,6 +24,7 @@ enum HTTPLoad {
                     var latencies: [Double] = []
                     var retries = 0
                     for i in stride(from: c, to: bodies.count, by: concurrency) {
+                        if let pace { try await Task.sleep(until: start + pace * i, clock: .continuous) }
                         let sent = ContinuousClock.now
                         retries += try await post(bodies[i], url: url, client: client)
                         latencies.append((ContinuousClock.now - sent).seconds * 1000)

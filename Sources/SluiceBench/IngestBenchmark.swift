@@ -15,6 +15,10 @@ import SluiceStore
 ///
 /// Every input is encoded before the clock starts. Between phases the last database is vacuumed
 /// and the server checkpointed, so no phase pays for its predecessor's writes.
+///
+/// After the full-speed HTTP phase, the same server takes a second, smaller workload (a fifth of
+/// N, another seed) at half the measured rate while a probe samples the projector's position:
+/// the report gives the projection lag at that rate, and the catch-up after the full-speed burst.
 public struct IngestBenchmark: Sendable {
     public struct Options: Sendable {
         public var events: Int
@@ -72,13 +76,19 @@ public struct IngestBenchmark: Sendable {
         let workload = try await blocking {
             try Workload.build(events: options.events, batch: options.batch, seed: options.seed, now: now, csvFile: csvFile)
         }
+        let steadyFile = scratch.appendingPathComponent("steady.csv")
+        let steady = try await blocking {
+            try Workload.build(events: max(options.events / 5, options.batch), batch: options.batch, seed: options.seed &+ 1,
+                               now: now, csvFile: steadyFile)
+        }
+        try? FileManager.default.removeItem(at: steadyFile)
         logger.info("workload encoded", metadata: [
             "json_bytes": "\(workload.jsonBytes)", "csv_bytes": "\(workload.csvBytes)", "binary_bytes": "\(workload.binaryBytes)",
         ])
 
         try await databases.recreate(logger: logger)
         do {
-            let report = try await phases(workload, databases, scratch: scratch)
+            let report = try await phases(workload, steady, databases, scratch: scratch)
             if !options.keep { try await databases.drop() }
             return report
         } catch {
@@ -91,11 +101,11 @@ public struct IngestBenchmark: Sendable {
         }
     }
 
-    private func phases(_ workload: Workload, _ databases: BenchDatabases, scratch: URL) async throws -> BenchReport {
+    private func phases(_ workload: Workload, _ steady: Workload, _ databases: BenchDatabases, scratch: URL) async throws -> BenchReport {
         let version = try await databases.serverVersion()
 
         try await databases.settle(after: nil, logger: logger)
-        let http = try await runHTTP(workload, databaseURL: databases.url(Self.httpDatabase), logFile: scratch.appendingPathComponent("server.log"))
+        let http = try await runHTTP(workload, steady: steady, databaseURL: databases.url(Self.httpDatabase), logFile: scratch.appendingPathComponent("server.log"))
         let httpRows = try await databases.count(Self.httpDatabase)
 
         try await databases.settle(after: Self.httpDatabase, logger: logger)
@@ -123,12 +133,15 @@ public struct IngestBenchmark: Sendable {
             latencyP50: percentile(sorted, 0.50), latencyP99: percentile(sorted, 0.99), retries: http.load.retries,
             serverPeakRSS: http.peakRSS, serverExit: http.exit.description, serverStopSeconds: http.stopSeconds,
             serverSettings: ServerProcess.settings(),
-            rows: [(Self.httpDatabase, httpRows), (Self.copyDatabase, copyRows), (Self.binaryDatabase, binaryRows)])
+            rows: [(Self.httpDatabase, httpRows, workload.events + steady.events), (Self.copyDatabase, copyRows, workload.events),
+                   (Self.binaryDatabase, binaryRows, workload.events)],
+            halfRate: http.halfRate, halfRateLags: http.lags, catchUpSeconds: http.catchUp)
     }
 
-    /// Starts `sluice serve`, posts every body, samples its peak RSS, stops it.
-    private func runHTTP(_ workload: Workload, databaseURL: String, logFile: URL) async throws
-        -> (load: HTTPLoad.Result, peakRSS: Int?, exit: ServerProcess.Exit, stopSeconds: Double)
+    /// Starts `sluice serve`, posts every body at full speed, then `steady` at half that rate while
+    /// probing the projection lag; samples its peak RSS, stops it.
+    private func runHTTP(_ workload: Workload, steady: Workload, databaseURL: String, logFile: URL) async throws
+        -> (load: HTTPLoad.Result, peakRSS: Int?, exit: ServerProcess.Exit, stopSeconds: Double, halfRate: Double, lags: [Double], catchUp: Double?)
     {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .http1Only
@@ -144,8 +157,23 @@ public struct IngestBenchmark: Sendable {
         do {
             try await server.waitUntilReady(client: client)
             logger.info("HTTP: sluice serve is ready", metadata: ["pid": "\(server.child.pid)", "port": "\(server.port)"])
+            let probe = ProjectionLagProbe(databaseURL: databaseURL)
+            let probing = Task { await probe.run() }
             let load = try await HTTPLoad.run(
                 bodies: workload.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client)
+            let burstEnd = probe.now
+            let catchUp = await probe.caughtUp(after: burstEnd)
+            let halfRate = Double(workload.events) / load.seconds / 2
+            logger.info("HTTP: half rate with the projection probe", metadata: ["events_per_s": "\(Int(halfRate))"])
+            let steadyStart = probe.now
+            _ = try await HTTPLoad.run(
+                bodies: steady.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client,
+                pace: .seconds(Double(options.batch) / halfRate))
+            let steadyEnd = probe.now
+            _ = await probe.caughtUp(after: steadyEnd)
+            probe.stop()
+            await probing.value
+            let lags = probe.lags(in: steadyStart...steadyEnd).sorted()
             let peakRSS = server.peakRSS()
             try await client.shutdown()
             logger.info("HTTP: all events acknowledged; stopping sluice serve")
@@ -155,7 +183,7 @@ public struct IngestBenchmark: Sendable {
             if !exit.isClean {
                 logger.warning("sluice serve did not shut down cleanly", metadata: ["exit": "\(exit)", "log_tail": "\n\(server.logTail())"])
             }
-            return (load, peakRSS, exit, stopSeconds)
+            return (load, peakRSS, exit, stopSeconds, halfRate, lags, catchUp)
         } catch {
             try? await client.shutdown()
             await server.stop()
