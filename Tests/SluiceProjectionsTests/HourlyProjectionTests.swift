@@ -140,7 +140,7 @@ import SluiceTestSupport
             try conn.execute("""
                 SELECT sluice_histogram_quantile(sluice_histogram_sum(h), 0.5), sluice_histogram_quantile(sluice_histogram_sum(h), 0.99),
                        sluice_latency_bucket(0.5), sluice_latency_bucket(1), sluice_latency_bucket(3), sluice_latency_bucket(1e12)
-                FROM (SELECT sluice_latency_histogram(ms) AS h FROM generate_series(1, 100) ms GROUP BY ms % 3) parts
+                FROM (SELECT sluice_histogram_of(array_agg(sluice_latency_bucket(ms))) AS h FROM generate_series(1, 100) ms GROUP BY ms % 3) parts
                 """).rows[0]
         }
         // 1..100 ms: the median (50) lies in [32, 64), the 99th (99) in [64, 128).

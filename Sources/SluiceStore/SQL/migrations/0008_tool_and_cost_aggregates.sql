@@ -8,18 +8,22 @@
 -- TimescaleDB mode: continuous aggregates of the same definitions (timescale/0003).
 
 CREATE OR REPLACE FUNCTION sluice_str(j jsonb, k text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN jsonb_typeof(j -> k) = 'string' THEN j ->> k END
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_tool_name(data jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    SELECT coalesce(sluice_str(data, 'toolName'), sluice_str(data, 'tool'), sluice_str(data, 'name'), '')
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(CASE WHEN jsonb_typeof(data -> 'toolName') = 'string' THEN data ->> 'toolName' END,
+                    CASE WHEN jsonb_typeof(data -> 'tool') = 'string' THEN data ->> 'tool' END,
+                    CASE WHEN jsonb_typeof(data -> 'name') = 'string' THEN data ->> 'name' END, '')
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_model(data jsonb, metrics jsonb, context jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
-    SELECT coalesce(sluice_str(data, 'model'), sluice_str(metrics, 'model'), sluice_str(context, 'model'), '')
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(CASE WHEN jsonb_typeof(data -> 'model') = 'string' THEN data ->> 'model' END,
+                    CASE WHEN jsonb_typeof(metrics -> 'model') = 'string' THEN metrics ->> 'model' END,
+                    CASE WHEN jsonb_typeof(context -> 'model') = 'string' THEN context ->> 'model' END, '')
 $$;
 
 DO $migration$
@@ -66,7 +70,7 @@ BEGIN
     SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, sluice_tool_name(data),
            count(*), count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity)),
            count(sluice_duration_ms(metrics)), sum(sluice_duration_ms(metrics)),
-           sluice_latency_histogram(sluice_duration_ms(metrics))
+           sluice_histogram_of(array_agg(sluice_latency_bucket(sluice_duration_ms(metrics))))
     FROM agent_events
     WHERE ingest_xid >= from_xid AND ingest_xid < to_xid AND event_type IN ('tool_use', 'tool_invocation')
     GROUP BY 1, 2, 3, 4

@@ -14,12 +14,14 @@ ALTER TABLE chat_sessions ADD COLUMN IF NOT EXISTS model_seen_at timestamptz;
 ALTER TABLE chat_sessions ADD COLUMN IF NOT EXISTS workspace_seen_at timestamptz;
 
 CREATE OR REPLACE FUNCTION sluice_chat_text(event_type text, data jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN event_type IN ('user_interaction', 'user_prompt')
-            THEN coalesce(sluice_str(data, 'prompt'), sluice_str(data, 'content'), sluice_str(data, 'message'))
+            THEN coalesce(CASE WHEN jsonb_typeof(data -> 'prompt') = 'string' THEN data ->> 'prompt' END, CASE WHEN jsonb_typeof(data -> 'content') = 'string' THEN data ->> 'content' END,
+                          CASE WHEN jsonb_typeof(data -> 'message') = 'string' THEN data ->> 'message' END)
         WHEN event_type = 'llm_response'
-            THEN coalesce(sluice_str(data, 'response'), sluice_str(data, 'content'), sluice_str(data, 'message'))
+            THEN coalesce(CASE WHEN jsonb_typeof(data -> 'response') = 'string' THEN data ->> 'response' END, CASE WHEN jsonb_typeof(data -> 'content') = 'string' THEN data ->> 'content' END,
+                          CASE WHEN jsonb_typeof(data -> 'message') = 'string' THEN data ->> 'message' END)
     END
 $$;
 

@@ -24,7 +24,7 @@ SELECT time_bucket('1 hour', "timestamp")                               AS bucke
        coalesce(sum(sluice_num(metrics, 'cacheCreationTokens')), 0)     AS tokens_cache_write,
        coalesce(sum(sluice_cost_usd(metrics)), 0)                       AS cost_usd,
        count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity)) AS tool_failures,
-       sluice_latency_histogram(sluice_duration_ms(metrics))            AS latency_histogram
+       sluice_histogram_of(array_agg(sluice_latency_bucket(sluice_duration_ms(metrics)))) AS latency_histogram
 FROM agent_events
 GROUP BY 1, 2, 3, 4
 WITH NO DATA;

@@ -10,7 +10,7 @@ SELECT time_bucket('1 hour', "timestamp")                               AS bucke
        count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity)) AS failures,
        count(sluice_duration_ms(metrics))                               AS duration_count,
        sum(sluice_duration_ms(metrics))                                 AS duration_sum_ms,
-       sluice_latency_histogram(sluice_duration_ms(metrics))            AS latency_histogram
+       sluice_histogram_of(array_agg(sluice_latency_bucket(sluice_duration_ms(metrics)))) AS latency_histogram
 FROM agent_events
 WHERE event_type IN ('tool_use', 'tool_invocation')
 GROUP BY 1, 2, 3, 4
