@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // System libraries (apt: libpq-dev).
@@ -32,6 +33,13 @@ let package = Package(
             name: "CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
+        ),
+
+        // System library (apt: liblz4-dev): the LZ4 frame format.
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
         ),
 
         // The event model, JSON scanning and validation. No I/O.
@@ -66,6 +74,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Cold archive (LZ4 frames of binary COPY segments, manifests, verify, restore) and retention.
+        .target(
+            name: "SluiceArchive",
+            dependencies: [
+                "CLZ4",
+                "SluiceCore",
+                "SluiceStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Coalesces concurrent requests into COPY batches; acknowledges after COMMIT.
         .target(
             name: "SluiceIngest",
@@ -86,6 +107,7 @@ let package = Package(
                 "SluiceStore",
                 "SluiceIngest",
                 "SluiceProjections",
+                "SluiceArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +124,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "SluiceStore",
+                "SluiceArchive",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +142,7 @@ let package = Package(
                 "SluiceIngest",
                 "SluiceServer",
                 "SluiceProjections",
+                "SluiceArchive",
                 "SluiceBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "SluiceProjectionsTests",
             dependencies: ["SluiceCore", "SluiceStore", "SluiceProjections", "SluiceTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceArchiveTests",
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceTestSupport", "sluice"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,18 +11,35 @@
 /// instead of decompressing every batch in the time range (measured: 5,141 instead of 11,764
 /// batches for 5,000 replayed rows, 86 ms instead of 134 ms).
 public enum EventWriter {
-    static let columnList = CopyBinaryEncoder.columns.joined(separator: ", ")
+    /// The columns a COPY stream carries, and the statements that store them.
+    public struct Columns: Sendable {
+        public let names: [String]
+        let direct: String
+        let copy: String
+        let insert: String
 
-    static let direct = "COPY agent_events (\(columnList)) FROM STDIN (FORMAT binary)"
+        init(_ names: [String]) {
+            self.names = names
+            let list = names.joined(separator: ", ")
+            direct = "COPY agent_events (\(list)) FROM STDIN (FORMAT binary)"
+            copy = "COPY sluice_staging (\(list)) FROM STDIN (FORMAT binary)"
+            insert = """
+                INSERT INTO agent_events (\(list))
+                SELECT \(list) FROM sluice_staging ORDER BY id, "timestamp"
+                ON CONFLICT (id, "timestamp") DO NOTHING
+                """
+        }
+    }
+
+    /// What the API stores: ``CopyBinaryEncoder/columns``; `ingest_xid` takes its default.
+    public static let eventColumns = Columns(CopyBinaryEncoder.columns)
+    /// What an archive holds and restores: the event columns plus the original `ingest_xid`, so
+    /// that restored rows are not folded into the projections a second time.
+    public static let archiveColumns = Columns(CopyBinaryEncoder.columns + ["ingest_xid"])
+
     static let createStaging = """
         CREATE TEMP TABLE IF NOT EXISTS sluice_staging
             (LIKE agent_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
-        """
-    static let copy = "COPY sluice_staging (\(columnList)) FROM STDIN (FORMAT binary)"
-    static let insert = """
-        INSERT INTO agent_events (\(columnList))
-        SELECT \(columnList) FROM sluice_staging ORDER BY id, "timestamp"
-        ON CONFLICT (id, "timestamp") DO NOTHING
         """
 
     /// What one batch did.
@@ -35,11 +52,13 @@ public enum EventWriter {
 
     /// Stores one complete binary COPY stream (``CopyBinaryEncoder/stream(_:)``) and commits.
     /// When this returns, the rows are durable.
-    public static func write(_ stream: [UInt8], on conn: PostgresConnection) throws(StoreError) -> Outcome {
+    public static func write(
+        _ stream: [UInt8], columns: Columns = eventColumns, on conn: PostgresConnection
+    ) throws(StoreError) -> Outcome {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SAVEPOINT sluice_direct")
             do throws(StoreError) {
-                let copied = try conn.copyIn(direct, data: stream)
+                let copied = try conn.copyIn(columns.direct, data: stream)
                 try conn.execute("RELEASE SAVEPOINT sluice_direct")
                 return Outcome(copied: copied, inserted: copied)
             } catch {
@@ -48,8 +67,8 @@ public enum EventWriter {
                 try conn.execute("ROLLBACK TO SAVEPOINT sluice_direct")
             }
             try conn.execute(createStaging)
-            let copied = try conn.copyIn(copy, data: stream)
-            let inserted = try conn.execute(insert).affectedRows
+            let copied = try conn.copyIn(columns.copy, data: stream)
+            let inserted = try conn.execute(columns.insert).affectedRows
             return Outcome(copied: copied, inserted: inserted)
         }
     }

@@ -104,6 +104,42 @@ public final class PostgresConnection {
         return copied
     }
 
+    /// Runs a `COPY ... TO STDOUT` statement, handing each chunk of the stream to `sink` as it
+    /// arrives (for binary COPY, libpq delivers one row per chunk); returns the rows copied.
+    /// If `sink` throws, the rest of the stream is drained and discarded and the error rethrown.
+    public func copyOut(_ sql: String, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let conn = try handle()
+        let start = PQexec(conn, sql)
+        guard PQresultStatus(start) == PGRES_COPY_OUT else {
+            _ = try consume(start)
+            throw StoreError.protocolViolation("COPY TO STDOUT did not start")
+        }
+        PQclear(start)
+        var sinkError: (any Error)?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let n = PQgetCopyData(conn, &buffer, 0)
+            if n > 0, let buffer {
+                if sinkError == nil {
+                    do { try sink(UnsafeRawBufferPointer(start: buffer, count: Int(n))) } catch { sinkError = error }
+                }
+                PQfreemem(buffer)
+            } else if n == -1 {
+                break
+            } else {
+                throw brokenOrServer(nil)
+            }
+        }
+        var copied = 0
+        var failure: StoreError?
+        while let r = PQgetResult(conn) {
+            do { copied = try consume(r).affectedRows } catch { if failure == nil { failure = error } }
+        }
+        if let sinkError { throw sinkError }
+        if let failure { throw failure }
+        return copied
+    }
+
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
     public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try execute("BEGIN")

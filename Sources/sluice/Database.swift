@@ -36,3 +36,13 @@ struct Database {
 func env<T: LosslessStringConvertible>(_ name: String, _ fallback: T) -> T {
     ProcessInfo.processInfo.environment[name].flatMap { T($0) } ?? fallback
 }
+
+extension Database {
+    /// Like ``withConnection(_:)``, for bodies that throw other errors than `StoreError`.
+    func withConnectionThrowing<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let result: Result<T, any Error> = try await withConnection { conn throws(StoreError) in
+            do { return .success(try body(conn)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}
