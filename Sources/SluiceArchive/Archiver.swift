@@ -190,11 +190,18 @@ public struct Archiver: Sendable {
     }
 }
 
-/// One archive or retention run at a time per database (a session-level advisory lock).
+/// One archive or retention run at a time per database (a session-level advisory lock, waited
+/// for up to 30 seconds: a killed run's server session may take a moment to go away).
 enum ArchiveLock {
     static func holding<T>(on conn: PostgresConnection, _ body: () throws -> T) throws -> T {
-        let got = try conn.execute("SELECT pg_try_advisory_lock(hashtext('sluice_archive'))").scalar()
-        guard got == "t" else { throw ArchiveError.busy }
+        do {
+            try conn.execute("SET lock_timeout = '30s'")
+            try conn.execute("SELECT pg_advisory_lock(hashtext('sluice_archive'))")
+            try conn.execute("RESET lock_timeout")
+        } catch StoreError.server(let state, _, _) where state == "55P03" {
+            _ = try? conn.execute("RESET lock_timeout")
+            throw ArchiveError.busy
+        }
         defer { _ = try? conn.execute("SELECT pg_advisory_unlock(hashtext('sluice_archive'))") }
         return try body()
     }

@@ -129,8 +129,8 @@ public final class LZ4FrameDecoder {
         guard !input.isEmpty else { return }
         var offset = 0
         var outputFull = false
+        if isComplete { throw LZ4Error("data after the end of the LZ4 frame") }
         repeat {
-            if isComplete { throw LZ4Error("data after the end of the LZ4 frame") }
             var srcSize = input.count - offset
             var dstSize = output.count
             let hint = output.withUnsafeMutableBytes { out in
@@ -143,11 +143,9 @@ public final class LZ4FrameDecoder {
                 try output.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<dstSize])) }
             }
             outputFull = dstSize == output.count
-            if hint == 0 {
-                isComplete = true
-                if offset < input.count { throw LZ4Error("data after the end of the LZ4 frame") }
-            }
+            if hint == 0 { isComplete = true }
             if srcSize == 0 && dstSize == 0 { break }
-        } while offset < input.count || outputFull
+        } while !isComplete && (offset < input.count || outputFull)
+        if isComplete && offset < input.count { throw LZ4Error("data after the end of the LZ4 frame") }
     }
 }
