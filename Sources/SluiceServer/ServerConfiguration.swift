@@ -1,3 +1,4 @@
+import SluiceArchive
 import SluiceIngest
 import SluiceStore
 
@@ -23,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var sessionIdleTimeout: Duration
     /// The mode for a database migrated for the first time (`SLUICE_MODE`).
     public var databaseMode: ModePreference
+    /// When set, `serve` archives and applies retention at this interval (`SLUICE_RETENTION_INTERVAL_S`; off by default).
+    public var retention: (archive: ArchiveConfiguration, interval: Duration)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,

@@ -48,15 +48,19 @@ public struct SluiceApplication: Sendable {
             .register(on: router)
 
         let logger = self.logger
+        var services: [any Service] = [
+            PipelineService(pipeline: pipeline, pools: [writePool, readPool], logger: logger),
+            PartitionMaintenance(pool: readPool, interval: configuration.partitionMaintenanceInterval, logger: logger),
+            ProjectorService(worker: ConnectionWorker(url: databaseURL), interval: configuration.projectionInterval,
+                             idleTimeout: configuration.sessionIdleTimeout, logger: logger),
+        ]
+        if let retention = configuration.retention {
+            services.append(RetentionService(url: databaseURL, configuration: retention.archive, interval: retention.interval, logger: logger))
+        }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
-            services: [
-                PipelineService(pipeline: pipeline, pools: [writePool, readPool], logger: logger),
-                PartitionMaintenance(pool: readPool, interval: configuration.partitionMaintenanceInterval, logger: logger),
-                ProjectorService(worker: ConnectionWorker(url: databaseURL), interval: configuration.projectionInterval,
-                                 idleTimeout: configuration.sessionIdleTimeout, logger: logger),
-            ],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SluiceArchive
 import SluiceBench
 import SluiceStore
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, ArchiveBench.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,6 +57,40 @@ struct Bench: AsyncParsableCommand {
                 logger.error("a database does not hold every generated event")
                 throw ExitCode.failure
             }
+        }
+    }
+
+    struct ArchiveBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "archive",
+            abstract: "Archive throughput and size: one day of events against the lz4 tool on the same bytes; restore.",
+            discussion: """
+                Loads one UTC day of generated events into sluice_bench_archive (on the server of
+                DATABASE_URL or the embedded cluster), archives it, compresses the same payload with
+                the stock lz4 tool, and restores the archive into sluice_bench_restore.
+                """)
+
+        @Option(help: "Events in the segment.")
+        var events = 1_000_000
+
+        @Option(help: "Seed of the event generator.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Compression: fast, hc or hc:N.")
+        var level = "fast"
+
+        @Flag(help: "Keep the bench databases afterwards.")
+        var keep = false
+
+        func run() async throws {
+            Sluice.bootstrapLogging()
+            let logger = Logger(label: "sluice.bench")
+            guard let level = LZ4Level(level) else { throw ValidationError("--level: fast, hc or hc:3 … hc:12") }
+            let database = try Database.open(logger: logger)
+            defer { database.close() }
+            let benchmark = ArchiveBenchmark(
+                options: .init(events: events, seed: seed, level: level, keep: keep), databaseURL: database.url, logger: logger)
+            print(try await benchmark.run())
         }
     }
 }

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import SluiceArchive
+import SluiceCore
+import SluiceStore
+
+/// `sluice bench archive`: one day of `events` realistic events archived, next to the stock `lz4`
+/// tool compressing the same payload bytes in the same run, then restored into an empty database.
+public struct ArchiveBenchmark: Sendable {
+    public struct Options: Sendable {
+        public var events: Int
+        public var seed: UInt64
+        public var level: LZ4Level
+        public var keep: Bool
+        public init(events: Int, seed: UInt64, level: LZ4Level, keep: Bool) {
+            self.events = events
+            self.seed = seed
+            self.level = level
+            self.keep = keep
+        }
+    }
+
+    let options: Options
+    let databaseURL: String
+    let logger: Logger
+
+    public init(options: Options, databaseURL: String, logger: Logger) {
+        self.options = options
+        self.databaseURL = databaseURL
+        self.logger = logger
+    }
+
+    public func run() async throws -> String {
+        let databases = BenchDatabases(adminURL: databaseURL, names: ["sluice_bench_archive", "sluice_bench_restore"])
+        try await databases.recreate(logger: logger)
+        let source = databases.url("sluice_bench_archive"), target = databases.url("sluice_bench_restore")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-archive-\(getpid())")
+        defer {
+            try? FileManager.default.removeItem(at: work)
+            if !options.keep { Task { try? await databases.drop() } }
+        }
+        let configuration = ArchiveConfiguration(
+            directory: work.appendingPathComponent("archive"), level: options.level, restoreBatchRows: 10_000)
+
+        // Three days ago, one UTC day of events, loaded with the writer's binary COPY.
+        let nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let dayStart = nowMicros - nowMicros % 86_400_000_000 - 3 * 86_400_000_000
+        let (events, seed) = (options.events, options.seed)
+        logger.info("loading one day of events", metadata: ["events": "\(events)"])
+        let streams = try await withWorker(source) { _ throws(StoreError) in
+            Self.oneDay(events: events, seed: seed, dayStart: dayStart)
+        }
+        for stream in streams {
+            _ = try await withWorker(source) { conn throws(StoreError) in try EventWriter.write(stream, on: conn) }
+        }
+        let day = String(Timestamp(microsecondsSinceEpoch: dayStart).rfc3339.prefix(10))
+        let sizes = try await withWorker(source) { conn throws(StoreError) in
+            try conn.execute("VACUUM (ANALYZE) agent_events")
+            _ = try? conn.execute("CHECKPOINT")
+            return try conn.execute("""
+                SELECT pg_table_size(c.oid), pg_total_relation_size(c.oid) FROM pg_class c
+                 WHERE c.relname = 'agent_events_p' || replace($1, '-', '')
+                """, [day]).rows.first ?? []
+        }
+        let tableBytes = Int(sizes.first.flatMap { $0 } ?? "0") ?? 0
+        let totalBytes = Int(sizes.last.flatMap { $0 } ?? "0") ?? 0
+
+        // Archive (database read, LZ4, SHA-256, fsync, read back and verify).
+        let archiveLogger = logger
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let written = try await withWorker(source) { conn throws(StoreError) in
+            Result { try Archiver(configuration: configuration, logger: archiveLogger).run(on: conn) }
+        }.get()
+        let archiveSeconds = (clock.now - t0).seconds
+        guard let part = written.first, written.count == 1 else { throw BenchError("expected one archived part, got \(written.count)") }
+        let m = part.manifest
+
+        // The same payload bytes through the stock lz4 tool (file in page cache, output to a file).
+        let file = ArchiveDirectory(root: configuration.directory).dataFile(day: day, part: 1)
+        let payload = work.appendingPathComponent("payload.pgcopy")
+        try await Self.tool(["lz4", "-d", "-q", "-f", file.path, payload.path])
+        let lz4Flag = options.level == .fast ? "-1" : "-\(options.level.description.split(separator: ":").last ?? "9")"
+        var cliSeconds: [Double] = []
+        for _ in 0..<3 {
+            let c0 = clock.now
+            try await Self.tool(["lz4", "-q", "-f", lz4Flag, "-BD", payload.path, work.appendingPathComponent("cli.lz4").path])
+            cliSeconds.append((clock.now - c0).seconds)
+        }
+        let cliBest = cliSeconds.min() ?? 1
+        let cliBytes = (try? FileManager.default.attributesOfItem(atPath: work.appendingPathComponent("cli.lz4").path)[.size] as? Int) ?? 0
+
+        // Restore into an empty database.
+        let r0 = clock.now
+        let restored = try await withWorker(target) { conn throws(StoreError) in
+            Result { try ArchiveRestorer(configuration: configuration, logger: archiveLogger).restore(fromDay: day, toDay: day, on: conn) }
+        }.get()
+        let restoreSeconds = (clock.now - r0).seconds
+        let restoredRows = restored.reduce(0) { $0 + $1.inserted }
+
+        let mb = Double(m.payloadBytes) / 1e6
+        let t = part.timing
+        let machine = MachineInfo.current()
+        func f(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
+        var out = "sluice bench archive\n"
+        out += "  machine     \(machine.processors) CPUs, \(machine.cpuModel)\n"
+        out += "  segment     \(day): \(m.rows) events, table \(f(Double(tableBytes) / 1e6, 1)) MB (\(f(Double(totalBytes) / 1e6, 1)) MB with indexes)\n"
+        out += "  payload     binary COPY \(f(mb, 1)) MB, sorted by \(ArchivePayload.order.joined(separator: ", "))\n"
+        out += "  archive     LZ4 \(m.compression.level): \(f(Double(m.fileBytes) / 1e6, 2)) MB; payload/archive \(f(m.ratio)), table/archive \(f(Double(tableBytes) / Double(m.fileBytes))), table+indexes/archive \(f(Double(totalBytes) / Double(m.fileBytes)))\n"
+        out += "  lz4 tool    \(lz4Flag) -BD on the same payload: \(f(Double(cliBytes) / 1e6, 2)) MB, best of 3 \(f(cliBest, 3)) s = \(f(mb / cliBest, 0)) MB/s\n\n"
+        out += "  archive run \(f(archiveSeconds, 2)) s = \(f(mb / archiveSeconds, 0)) MB/s of payload, \(f(Double(m.rows) / archiveSeconds, 0)) rows/s\n"
+        out += "    database read (COPY TO, server sort)  \(f(t.database.seconds, 2)) s\n"
+        out += "    LZ4 + SHA-256                         \(f(t.compression.seconds, 2)) s = \(f(mb / t.compression.seconds, 0)) MB/s\n"
+        out += "    write + fsync + rename                \(f(t.writing.seconds, 2)) s\n"
+        out += "    read back and verify                  \(f(t.verification.seconds, 2)) s\n"
+        out += "  archive / lz4 tool (end to end)       \(f((mb / archiveSeconds) / (mb / cliBest)))   (target ≥ 0.80)\n"
+        out += "  compression stage / lz4 tool          \(f((mb / t.compression.seconds) / (mb / cliBest)))\n"
+        out += "  restore     \(restoredRows) rows in \(f(restoreSeconds, 2)) s = \(f(Double(restoredRows) / restoreSeconds, 0)) rows/s, \(f(mb / restoreSeconds, 0)) MB/s of payload\n"
+        guard restoredRows == options.events else { throw BenchError("restored \(restoredRows) of \(options.events) events") }
+        return out
+    }
+
+    /// Runs a tool found on PATH and waits for it.
+    static func tool(_ arguments: [String]) async throws {
+        let child = try ChildProcess(executable: "/usr/bin/env", arguments: arguments)
+        let status = await child.wait()
+        guard status == 0 else { throw BenchError("\(arguments.joined(separator: " ")) exited \(status)") }
+    }
+
+    /// `events` generated events moved into one UTC day (times scaled from the generator's three-day
+    /// window, order kept), as binary COPY streams of 10,000 rows.
+    static func oneDay(events: Int, seed: UInt64, dayStart: Int64) -> [[UInt8]] {
+        let now = Timestamp(microsecondsSinceEpoch: dayStart + 3 * 86_400_000_000)
+        var generator = EventGenerator(seed: seed, now: now)
+        let decoder = EventDecoder()
+        var streams: [[UInt8]] = []
+        var encoder = CopyBinaryEncoder(reservingCapacity: 10_000 * 640)
+        for _ in 0..<events {
+            let json = generator.next()
+            guard case .success(var event) = json.withUnsafeBufferPointer({ decoder.decode($0, range: 0..<$0.count, defaults: .init()) }) else { continue }
+            let offset = event.timestamp.microsecondsSinceEpoch - dayStart
+            event.timestamp = Timestamp(microsecondsSinceEpoch: dayStart + min(max(offset / 3, 0), 86_399_999_999))
+            encoder.append(event)
+            if encoder.rowCount == 10_000 {
+                streams.append(CopyBinaryEncoder.stream([encoder]))
+                encoder = CopyBinaryEncoder(reservingCapacity: 10_000 * 640)
+            }
+        }
+        if encoder.rowCount > 0 { streams.append(CopyBinaryEncoder.stream([encoder])) }
+        return streams
+    }
+}
+
+extension Result where Failure == any Error {
+    init(_ body: () throws -> Success) {
+        do { self = .success(try body()) } catch { self = .failure(error) }
+    }
+}
