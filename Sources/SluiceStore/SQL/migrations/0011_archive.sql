@@ -141,6 +141,17 @@ BEGIN
         RAISE EXCEPTION 'day % has an unverified archive part', d
             USING ERRCODE = 'P0001', HINT = 'run `sluice archive verify`';
     END IF;
+    -- TimescaleDB: a continuous aggregate refresh over a range whose chunks are gone recomputes it
+    -- from nothing and erases its aggregates. Never drop inside a refresh policy's window.
+    IF sluice_mode() = 'timescale' THEN
+        IF EXISTS (SELECT 1 FROM timescaledb_information.jobs
+                    WHERE proc_name = 'policy_refresh_continuous_aggregate'
+                      AND hi > now() - (config->>'start_offset')::interval) THEN
+            RAISE EXCEPTION 'day % is inside the refresh window of a continuous aggregate policy', d
+                USING ERRCODE = 'P0001',
+                      HINT = 'raise SLUICE_RETENTION_DAYS above the policies'' start_offset (30 days), or lower it';
+        END IF;
+    END IF;
     -- Writers wait (ROW EXCLUSIVE conflicts); readers go on until the drop itself.
     LOCK TABLE agent_events IN SHARE ROW EXCLUSIVE MODE;
     IF sluice_archive_pending(d) > 0 THEN
