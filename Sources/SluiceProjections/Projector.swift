@@ -49,12 +49,16 @@ public enum Projector {
     }
 
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
-    /// old projections until it commits). Blocking; waits for a running step.
+    /// old projections until it commits). Blocking; waits for a running step. Aggregate rows of days
+    /// retention dropped, and sessions with events on such days, are kept as they were: their raw
+    /// events are only in the archive (`0015_rebuild_keeps_dropped_days.sql`).
     public static func rebuild(
         idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
     ) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
+            // What was folded from days retention dropped lives only in the projections: keep it.
+            try conn.execute("SELECT sluice_rebuild_keep()")
             if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
                 try conn.execute("TRUNCATE agent_events_hourly, agent_tools_hourly, agent_costs_daily")
             }
@@ -67,6 +71,7 @@ public enum Projector {
                 total = Step(ran: true, hourlyRows: total.hourlyRows + next.hourlyRows, sessions: total.sessions + next.sessions,
                              horizon: next.horizon, caughtUp: next.caughtUp)
             }
+            try conn.execute("SELECT sluice_rebuild_restore()")
             return total
         }
     }
