@@ -35,10 +35,7 @@ public struct ArchiveBenchmark: Sendable {
         try await databases.recreate(logger: logger)
         let source = databases.url("sluice_bench_archive"), target = databases.url("sluice_bench_restore")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-archive-\(getpid())")
-        defer {
-            try? FileManager.default.removeItem(at: work)
-            if !options.keep { Task { try? await databases.drop() } }
-        }
+        defer { try? FileManager.default.removeItem(at: work) }
         let configuration = ArchiveConfiguration(
             directory: work.appendingPathComponent("archive"), level: options.level, restoreBatchRows: 10_000)
 
@@ -116,6 +113,7 @@ public struct ArchiveBenchmark: Sendable {
         out += "  archive / lz4 tool (end to end)       \(f((mb / archiveSeconds) / (mb / cliBest)))   (target ≥ 0.80)\n"
         out += "  compression stage / lz4 tool          \(f((mb / t.compression.seconds) / (mb / cliBest)))\n"
         out += "  restore     \(restoredRows) rows in \(f(restoreSeconds, 2)) s = \(f(Double(restoredRows) / restoreSeconds, 0)) rows/s, \(f(mb / restoreSeconds, 0)) MB/s of payload\n"
+        if !options.keep { try await databases.drop() }
         guard restoredRows == options.events else { throw BenchError("restored \(restoredRows) of \(options.events) events") }
         return out
     }
