@@ -134,7 +134,7 @@ public struct Archiver: Sendable {
         var scanner = CopyStreamScanner()
         _ = try conn.copyOut("COPY (SELECT * FROM sluice_archive_rows()) TO STDOUT (FORMAT binary)") { chunk in
             try scanner.feed(chunk) { row in
-                payload.append(contentsOf: row)
+                JSONCompactor.appendCompacted(row, to: &payload)
                 if payload.count >= Self.blockBytes { try compress() }
             }
         }

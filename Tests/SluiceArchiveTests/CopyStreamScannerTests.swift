@@ -48,3 +48,30 @@ import SluiceStore
         #expect(throws: CopyStreamError.self) { try Array(repeating: UInt8(65), count: 40).withUnsafeBytes { try notCopy.feed($0) { _ in } } }
     }
 }
+
+@Suite struct JSONCompactorTests {
+    @Test func removesOnlyTheBlanksPostgreSQLAddsOutsideStrings() throws {
+        func row(_ jsonb: String) -> [UInt8] {
+            var r: [UInt8] = [0, 15]
+            for f in 0..<15 {
+                if f == 8 {
+                    let b = [UInt8(1)] + Array(jsonb.utf8)
+                    let n = UInt32(b.count)
+                    r += [UInt8(n >> 24), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)] + b
+                } else if f == 2 {
+                    r += [0, 0, 0, 3] + Array("a b".utf8)
+                } else {
+                    r += [0xFF, 0xFF, 0xFF, 0xFF]
+                }
+            }
+            return r
+        }
+        var out: [UInt8] = []
+        row(#"{"a": 1, "b": "x: y, z \" , ", "c": [1, 2, {"d": null}]}"#).withUnsafeBytes { JSONCompactor.appendCompacted($0, to: &out) }
+        #expect(out == row(#"{"a":1,"b":"x: y, z \" , ","c":[1,2,{"d":null}]}"#))
+        var scanner = CopyStreamScanner()
+        try (CopyBinaryEncoder.header + out + CopyBinaryEncoder.trailer).withUnsafeBytes { try scanner.feed($0) { _ in } }
+        try scanner.finish()
+        #expect(scanner.rows == 1)
+    }
+}
