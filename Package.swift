@@ -96,12 +96,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Importers: Claude Code transcripts and VS Code Copilot chat sessions. Pure parsers and
+        // mappers, plus the file reading, watch state and sinks (database or HTTP) around them.
+        .target(
+            name: "SluiceImport",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/prices.json")],
+            swiftSettings: swiftSettings
+        ),
+
         // Benchmarks (`sluice bench`): load generation over HTTP against a psql \copy baseline.
         .target(
             name: "SluiceBench",
             dependencies: [
                 "SluiceCore",
                 "SluiceStore",
+                "SluiceImport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,6 +138,7 @@ let package = Package(
                 "SluiceServer",
                 "SluiceProjections",
                 "SluiceBench",
+                "SluiceImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,6 +153,15 @@ let package = Package(
         .testTarget(
             name: "SluiceProjectionsTests",
             dependencies: ["SluiceCore", "SluiceStore", "SluiceProjections", "SluiceTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceImportTests",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
