@@ -21,6 +21,11 @@ public struct SinkOutcome: Sendable {
     public var inserted: Int?
     /// Events the server refused, with its reason.
     public var rejected: [String] = []
+
+    public init(inserted: Int?, rejected: [String] = []) {
+        self.inserted = inserted
+        self.rejected = rejected
+    }
 }
 
 /// Straight into the database through the server's own COPY writer (``EventWriter``).
