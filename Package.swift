@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "SluiceImportTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceTestSupport",
+                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceTestSupport", "sluice",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],

@@ -5,10 +5,10 @@ extension UUID {
     /// The same namespace and name always give the same UUID, so an event whose id is derived
     /// from its source is stored once however often it is imported.
     public static func v5(namespace: UUID, name: String) -> UUID {
-        var sha = SHA1()
-        sha.update(namespace.bytes)
-        sha.update(name.utf8)
-        let digest = sha.finalize()
+        var message = namespace.bytes
+        var name = name
+        name.withUTF8 { message.append(contentsOf: $0) }
+        let digest = message.withUnsafeBytes { SHA1.digest($0) }
         var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &raw) { p in
             for k in 0..<16 { p[k] = digest[k] }

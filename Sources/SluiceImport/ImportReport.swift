@@ -17,11 +17,12 @@ public enum ImportReport {
         return out.joined(separator: "\n")
     }
 
+    /// Costs are exact decimal strings (`"0.026404500"`), not floating-point numbers.
     public static func json(_ s: ImportStats, inserted: Int?, rejected: [String]) -> String {
         func totals(_ u: UsageTotals) -> [String: Any] {
             ["requests": u.requests, "inputTokens": u.inputTokens, "outputTokens": u.outputTokens,
              "cacheCreationTokens": u.cacheCreationTokens, "cacheReadTokens": u.cacheReadTokens,
-             "costUSD": NSDecimalNumber(string: u.costUSD), "estimatedRequests": u.estimatedRequests]
+             "costUSD": u.costUSD, "estimatedRequests": u.estimatedRequests]
         }
         var o: [String: Any] = [
             "files": s.files, "lines": s.lines, "bytes": s.bytes, "invalidLines": s.invalidLines,

@@ -61,13 +61,15 @@ struct LineScanner {
         i += 1
         let start = i
         var escaped = false
-        // Eight bytes at a time while none is '"', '\\' or a control character.
-        while i + 8 <= end {
-            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            if Self.hasSpecial(w) { break }
-            i += 8
-        }
-        while i < end {
+        // Eight bytes at a time to the next '"', '\\' or control character; its position is the
+        // lowest flagged byte (the borrow trick's false positives only sit above a true one).
+        while true {
+            while i + 8 <= end {
+                let m = Self.special(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                if m != 0 { i += m.trailingZeroBitCount >> 3; break }
+                i += 8
+            }
+            guard i < end else { break }
             let c = p[i]
             if c == UInt8(ascii: "\"") {
                 let r = start..<i
@@ -80,20 +82,14 @@ struct LineScanner {
                 continue
             }
             if c < 0x20 { throw LineError("raw control character in a string", at: i) }
-            i += 1
-            if i + 8 <= end {
-                while i + 8 <= end {
-                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                    if Self.hasSpecial(w) { break }
-                    i += 8
-                }
-            }
+            i += 1  // only near the end of the line, where fewer than eight bytes remain
         }
         throw LineError("unterminated string (the line is incomplete)", at: start - 1)
     }
 
-    /// Whether any byte of `w` is '"' (0x22), '\\' (0x5C) or below 0x20.
-    @inline(__always) static func hasSpecial(_ w: UInt64) -> Bool {
+    /// High bits set on the bytes of `w` that are '"' (0x22), '\\' (0x5C) or below 0x20 (and
+    /// possibly on bytes above such a byte); zero when there is none.
+    @inline(__always) static func special(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         let q = w ^ (ones &* 0x22)
@@ -101,7 +97,7 @@ struct LineScanner {
         let zq = (q &- ones) & ~q & high
         let zb = (b &- ones) & ~b & high
         let ctl = (w &- ones &* 0x20) & ~w & high
-        return (zq | zb | ctl) != 0
+        return zq | zb | ctl
     }
 
     private mutating func escape() throws(LineError) {

@@ -45,6 +45,10 @@ public struct ClaudeMapper: Sendable {
     public var state: ClaudeMapperState
     public let options: ImportOptions
     private let machineContext: [UInt8]
+    /// Prices already looked up, by the transcript's model name (a lookup compares strings).
+    private var priceCache: [String: PriceTable.Price?] = [:]
+    /// The session of the previous line (most lines repeat it).
+    private var lastSession = ""
 
     public static let agentId = "claude-code"
 
@@ -64,7 +68,10 @@ public struct ClaudeMapper: Sendable {
     /// Maps one parsed line of `file`.
     public mutating func consume(_ line: ClaudeLine, file: String, into out: inout [AgentEvent], stats: inout ImportStats) {
         guard let sid = line.sessionId, let ts = line.timestamp?.microsecondsSinceEpoch else { return }
-        stats.sessions.insert(sid)
+        if sid != lastSession {
+            stats.sessions.insert(sid)
+            lastSession = sid
+        }
         let origin = ClaudeMapperState.Origin(
             session: sid, cwd: line.cwd, gitBranch: line.gitBranch,
             version: line.version ?? state.sessions[sid]?.version ?? "", sidechain: line.isSidechain, agentId: line.agentId)
@@ -218,7 +225,13 @@ public struct ClaudeMapper: Sendable {
 
     private mutating func close(_ r: ClaudeMapperState.OpenResponse, out: inout [AgentEvent], stats: inout ImportStats) {
         guard !r.replay else { return }
-        let price = options.prices.price(for: r.model)
+        let price: PriceTable.Price?
+        if let cached = priceCache[r.model] {
+            price = cached
+        } else {
+            price = options.prices.price(for: r.model)
+            priceCache[r.model] = price
+        }
         let cost = r.costNano ?? price?.cost(r.usage)
         if cost == nil {
             stats.unpricedRequests += 1
