@@ -92,9 +92,5 @@ public struct ImportStats: Sendable, Codable {
 
 extension Timestamp {
     /// `YYYY-MM-DD` of the UTC day.
-    var utcDay: String {
-        let us = microsecondsSinceEpoch
-        let day = us >= 0 ? us / 86_400_000_000 : (us - 86_399_999_999) / 86_400_000_000
-        return String(Timestamp(microsecondsSinceEpoch: day * 86_400_000_000).rfc3339.prefix(10))
-    }
+    var utcDay: String { String(rfc3339.prefix(10)) }
 }
