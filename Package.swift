@@ -118,6 +118,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Importers: Claude Code transcripts and VS Code Copilot chat sessions. Pure parsers and
+        // mappers, plus the file reading, watch state and sinks (database or HTTP) around them.
+        .target(
+            name: "SluiceImport",
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/prices.json")],
+            swiftSettings: swiftSettings
+        ),
+
         // Benchmarks (`sluice bench`): load generation over HTTP against a psql \copy baseline.
         .target(
             name: "SluiceBench",
@@ -125,6 +142,7 @@ let package = Package(
                 "SluiceCore",
                 "SluiceStore",
                 "SluiceArchive",
+                "SluiceImport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -144,6 +162,7 @@ let package = Package(
                 "SluiceProjections",
                 "SluiceArchive",
                 "SluiceBench",
+                "SluiceImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,6 +182,15 @@ let package = Package(
         .testTarget(
             name: "SluiceArchiveTests",
             dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceTestSupport", "sluice"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceImportTests",
+            dependencies: [
+                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceTestSupport", "sluice",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

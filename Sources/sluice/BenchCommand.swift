@@ -6,7 +6,7 @@ import SluiceBench
 import SluiceStore
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, ArchiveBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, ArchiveBench.self, ImportBench.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -91,6 +91,26 @@ struct Bench: AsyncParsableCommand {
             let benchmark = ArchiveBenchmark(
                 options: .init(events: events, seed: seed, level: level, keep: keep), databaseURL: database.url, logger: logger)
             print(try await benchmark.run())
+        }
+    }
+
+    struct ImportBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Claude transcript import: parse + map throughput (one core, no database) against wc -l of the same files.")
+
+        @Option(help: "Megabytes of transcripts to generate.")
+        var megabytes = 256
+
+        @Option(help: "Seed of the generator.")
+        var seed: UInt64 = 1
+
+        @Flag(help: "Keep the generated transcripts (printed directory).")
+        var keep = false
+
+        func run() async throws {
+            Sluice.bootstrapLogging()
+            print(try await ImportBenchmark(options: .init(megabytes: megabytes, seed: seed, keep: keep)).run())
         }
     }
 }

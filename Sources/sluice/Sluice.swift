@@ -11,7 +11,7 @@ struct Sluice: AsyncParsableCommand {
             With DATABASE_URL unset, commands use a private PostgreSQL cluster that sluice starts
             itself (see SLUICE_DATA_DIR). Configuration is read from the environment; see README.
             """,
-        subcommands: [Serve.self, Migrate.self, Doctor.self, Keys.self, Projections.self, Archive.self, RetentionCommand.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Doctor.self, Keys.self, Projections.self, Import.self, Archive.self, RetentionCommand.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 

@@ -1,0 +1,348 @@
+import Foundation
+import SluiceCore
+
+/// How imported events are attributed.
+public struct ImportOptions: Sendable {
+    /// The positive 32-bit project id every imported event gets.
+    public var projectId: Int32
+    /// This machine's id (the hierarchy's machine), and its host name.
+    public var machineId: String
+    public var hostname: String
+    public var prices: PriceTable
+    /// A response still streaming at the end of what was read is emitted once the file has had
+    /// no new line for this long (by the last line's timestamp); until then it waits.
+    public var settleMicroseconds: Int64
+    /// A session whose last line is older than this gets `session_end` (and its unanswered
+    /// tool calls are emitted without a result).
+    public var idleMicroseconds: Int64
+
+    public init(projectId: Int32 = 1, machineId: String, hostname: String, prices: PriceTable,
+                settleSeconds: Int64 = 60, idleSeconds: Int64 = 1800) {
+        self.projectId = projectId
+        self.machineId = machineId
+        self.hostname = hostname
+        self.prices = prices
+        self.settleMicroseconds = settleSeconds * 1_000_000
+        self.idleMicroseconds = idleSeconds * 1_000_000
+    }
+}
+
+/// Maps Claude Code transcript lines to agent events. Pure: lines in, events out; its whole
+/// memory is ``ClaudeMapperState`` (saved by `--watch` between runs).
+///
+/// - Each API request is counted once: the blocks of one response (same `message.id` and
+///   `requestId`) are merged, their usage taken as the field-wise maximum (snapshots only grow);
+///   a later copy of a counted request is skipped, and so is a sidechain line replaying a
+///   main-chain message (`/btw` re-logs the conversation under new request ids). Synthetic
+///   messages (`model: "<synthetic>"`) are not requests.
+/// - One `llm_request` (at the time the request was sent: the previous line) and one
+///   `llm_response` (at its first block) per request, with model, tokens and cost.
+/// - `tool_use` per tool call, joined with its `tool_result` (success or error, duration), plus
+///   `file_read` / `file_write` / `file_modify` / `command_execute` / `search_performed`.
+/// - `user_interaction` for prompts; `error_encountered` for API errors and error system lines;
+///   `session_start` and, once idle, `session_end`.
+public struct ClaudeMapper: Sendable {
+    public var state: ClaudeMapperState
+    public let options: ImportOptions
+    private let machineContext: [UInt8]
+    /// Prices already looked up, by the transcript's model name (a lookup compares strings).
+    private var priceCache: [String: PriceTable.Price?] = [:]
+    /// The session of the previous line (most lines repeat it).
+    private var lastSession = ""
+
+    public static let agentId = "claude-code"
+
+    public init(options: ImportOptions, state: ClaudeMapperState = .init()) {
+        self.options = options
+        self.state = state
+        var b = JSONBuilder()
+        b.string("machineId", options.machineId)
+        b.string("hostname", options.hostname)
+        var bytes = b.finish().bytes
+        bytes.removeFirst()  // `"machineId":…}`: spliced after each context's own members
+        machineContext = bytes
+    }
+
+    // MARK: - Lines
+
+    /// Maps one parsed line of `file`.
+    public mutating func consume(_ line: ClaudeLine, file: String, into out: inout [AgentEvent], stats: inout ImportStats) {
+        guard let sid = line.sessionId, let ts = line.timestamp?.microsecondsSinceEpoch else { return }
+        if sid != lastSession {
+            stats.sessions.insert(sid)
+            lastSession = sid
+        }
+        let origin = ClaudeMapperState.Origin(
+            session: sid, cwd: line.cwd, gitBranch: line.gitBranch,
+            version: line.version ?? state.sessions[sid]?.version ?? "", sidechain: line.isSidechain, agentId: line.agentId)
+
+        var session = state.sessions[sid] ?? .init()
+        if let v = line.version { session.version = v }
+        if !line.isSidechain, line.cwd != nil { session.cwd = line.cwd; session.gitBranch = line.gitBranch }
+        if !session.started {
+            session.started = true
+            emit(&out, &stats, name: "claude/session/\(sid)/start", ts: ts, type: "session_start", origin: origin) { d in
+                d.string("source", "claude-code transcript")
+            }
+        }
+        if ts >= session.lastTimestamp, let u = line.uuid {
+            session.lastTimestamp = ts
+            session.lastUuid = u
+        }
+        state.sessions[sid] = session
+
+        var fileState = state.files[file] ?? .init()
+        defer {
+            fileState.previousTimestamp = ts
+            fileState.lastTimestamp = max(fileState.lastTimestamp ?? .min, ts)
+            state.files[file] = fileState
+        }
+
+        switch line.kind {
+        case .assistant:
+            assistant(line, ts: ts, origin: origin, file: &fileState, out: &out, stats: &stats)
+        case .user:
+            user(line, ts: ts, origin: origin, out: &out, stats: &stats)
+        case .system:
+            if line.level == "error" {
+                emit(&out, &stats, name: "claude/\(sid)/\(line.uuid ?? String(ts))/error", ts: ts, type: "error_encountered",
+                     origin: origin, severity: .error) { d in
+                    d.string("message", line.systemContent ?? line.subtype ?? "error", limit: 8192)
+                    d.string("source", "system")
+                    d.string("subtype", line.subtype)
+                }
+            }
+        case .summary, .other:
+            break
+        }
+    }
+
+    private mutating func assistant(_ line: ClaudeLine, ts: Int64, origin: ClaudeMapperState.Origin,
+                                    file: inout ClaudeMapperState.FileState, out: inout [AgentEvent], stats: inout ImportStats) {
+        let model = line.model ?? ""
+        if model == "<synthetic>" {
+            stats.syntheticMessages += 1
+            if line.isApiErrorMessage {
+                let text = line.blocks.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")
+                emit(&out, &stats, name: "claude/\(origin.session)/\(line.uuid ?? String(ts))/error", ts: ts,
+                     type: "error_encountered", origin: origin, severity: .error) { d in
+                    d.string("message", text.isEmpty ? "API error" : text, limit: 8192)
+                    d.string("source", "api")
+                }
+            }
+            return
+        }
+        let key = "\(line.messageId ?? "uuid:\(line.uuid ?? String(ts))")|\(line.requestId ?? "")"
+        if file.open?.key != key {
+            if let open = file.open { close(open, out: &out, stats: &stats) }
+            var replay = state.countedRequests.contains(key)
+            if let mid = line.messageId {
+                if line.isSidechain, state.mainMessageIds.contains(mid) { replay = true }
+                if !line.isSidechain { state.mainMessageIds.insert(mid) }
+            }
+            if replay { stats.duplicateRequests += 1 } else { state.countedRequests.insert(key) }
+            file.open = .init(
+                key: key, messageId: line.messageId, requestId: line.requestId, origin: origin, firstTimestamp: ts,
+                sentTimestamp: file.previousTimestamp ?? ts, model: model, usage: line.usage ?? .init(),
+                costNano: line.costNano, text: "", stopReason: line.stopReason, replay: replay)
+        } else if var open = file.open {
+            open.usage = open.usage.union(line.usage ?? .init())
+            if let c = line.costNano { open.costNano = max(open.costNano ?? c, c) }
+            if let r = line.stopReason { open.stopReason = r }
+            file.open = open
+        }
+        guard var open = file.open, !open.replay else { return }
+        let responseId = EventIds.id("claude/response/\(key)")
+        for block in line.blocks {
+            switch block {
+            case .text(let t):
+                guard !t.isEmpty else { continue }
+                if !open.text.isEmpty { open.text += "\n\n" }
+                open.text += t
+            case .thinking:
+                open.thinking = true
+            case .toolUse(let id, let name, let input):
+                open.toolUses += 1
+                guard !id.isEmpty else { continue }
+                state.sessions[origin.session, default: .init()].pendingTools[id] = .init(
+                    id: id, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId.lowercased)
+            case .toolResult, .other:
+                continue
+            }
+        }
+        file.open = open
+    }
+
+    private mutating func user(_ line: ClaudeLine, ts: Int64, origin: ClaudeMapperState.Origin,
+                               out: inout [AgentEvent], stats: inout ImportStats) {
+        var texts: [String] = []
+        if let t = line.contentText { texts.append(t) }
+        for block in line.blocks {
+            switch block {
+            case .text(let t): texts.append(t)
+            case .toolResult(let toolUseId, let isError, let text):
+                guard let tool = state.sessions[origin.session]?.pendingTools.removeValue(forKey: toolUseId) else { continue }
+                emitTool(tool, resultAt: ts, success: !isError, error: text, out: &out, stats: &stats)
+            default: continue
+            }
+        }
+        let prompt = texts.joined(separator: "\n")
+        guard !line.isMeta, !prompt.isEmpty else { return }
+        emit(&out, &stats, name: "claude/\(origin.session)/\(line.uuid ?? String(ts))/prompt", ts: ts, type: "user_interaction", origin: origin) { d in
+            // Sidechain prompts come from the parent agent, not the user: kept out of the chat.
+            if d.string(origin.sidechain ? "text" : "prompt", prompt, limit: ClaudeLine.textLimit) { d.bool("truncated", true) }
+            d.string("uuid", line.uuid)
+        }
+    }
+
+    // MARK: - Closing
+
+    /// Emits what has waited long enough at the end of a pass over the files: responses still
+    /// open once their file is settled, and for idle sessions their unanswered tool calls and
+    /// `session_end`. `now` is the wall clock (injected for tests).
+    public mutating func finishPass(now: Timestamp, out: inout [AgentEvent], stats: inout ImportStats) {
+        let t = now.microsecondsSinceEpoch
+        for (path, f) in state.files.sorted(by: { $0.key < $1.key }) {
+            guard let open = f.open, let last = f.lastTimestamp, t - last >= options.settleMicroseconds else { continue }
+            close(open, out: &out, stats: &stats)
+            state.files[path]?.open = nil
+        }
+        for (sid, s) in state.sessions.sorted(by: { $0.key < $1.key }) where s.started && t - s.lastTimestamp >= options.idleMicroseconds {
+            // A response of this session still open in some file waits for its file to settle first.
+            if state.files.values.contains(where: { $0.open?.origin.session == sid }) { continue }
+            for tool in s.pendingTools.values.sorted(by: { $0.id < $1.id }) {
+                emitTool(tool, resultAt: nil, success: nil, error: nil, out: &out, stats: &stats)
+            }
+            state.sessions[sid]?.pendingTools = [:]
+            guard s.endedAt != s.lastUuid else { continue }
+            let origin = ClaudeMapperState.Origin(session: sid, cwd: s.cwd, gitBranch: s.gitBranch, version: s.version, sidechain: false)
+            emit(&out, &stats, name: "claude/session/\(sid)/end/\(s.lastUuid)", ts: s.lastTimestamp, type: "session_end", origin: origin) { d in
+                d.string("reason", "idle")
+            }
+            state.sessions[sid]?.endedAt = s.lastUuid
+        }
+    }
+
+    private mutating func close(_ r: ClaudeMapperState.OpenResponse, out: inout [AgentEvent], stats: inout ImportStats) {
+        guard !r.replay else { return }
+        let price: PriceTable.Price?
+        if let cached = priceCache[r.model] {
+            price = cached
+        } else {
+            price = options.prices.price(for: r.model)
+            priceCache[r.model] = price
+        }
+        let cost = r.costNano ?? price?.cost(r.usage)
+        if cost == nil {
+            stats.unpricedRequests += 1
+            stats.unpricedModels.insert(r.model)
+        }
+        let start = Timestamp(microsecondsSinceEpoch: r.firstTimestamp)
+        stats.request(session: r.origin.session, day: start.utcDay, model: r.model, usage: r.usage, cost: cost)
+        let requestId = EventIds.id("claude/request/\(r.key)")
+        emit(&out, &stats, id: requestId, ts: r.sentTimestamp, type: "llm_request", origin: r.origin) { d in
+            d.string("model", r.model)
+            d.string("messageId", r.messageId)
+            d.string("requestId", r.requestId)
+        }
+        emit(&out, &stats, id: EventIds.id("claude/response/\(r.key)"), ts: r.firstTimestamp, type: "llm_response", origin: r.origin, parent: requestId) { d in
+            d.string("model", r.model)
+            d.string("messageId", r.messageId)
+            d.string("requestId", r.requestId)
+            if !r.text.isEmpty {
+                if d.string(r.origin.sidechain ? "text" : "response", r.text, limit: ClaudeLine.textLimit) { d.bool("truncated", true) }
+            }
+            d.string("stopReason", r.stopReason)
+            if r.toolUses > 0 { d.int("toolUses", r.toolUses) }
+            if r.thinking { d.bool("thinking", true) }
+        } metrics: { m in
+            m.string("model", r.model)
+            m.int("inputTokens", r.usage.input)
+            m.int("outputTokens", r.usage.output)
+            m.int("cacheCreationTokens", r.usage.cacheCreation)
+            m.int("cacheReadTokens", r.usage.cacheRead)
+            m.dollars("costUSD", nano: cost)
+            if cost != nil { m.string("costSource", r.costNano != nil ? "transcript" : "price table") }
+            if r.firstTimestamp >= r.sentTimestamp { m.int("durationMs", (r.firstTimestamp - r.sentTimestamp) / 1000) }
+        }
+    }
+
+    private mutating func emitTool(_ tool: ClaudeMapperState.PendingTool, resultAt: Int64?, success: Bool?, error: String?,
+                                   out: inout [AgentEvent], stats: inout ImportStats) {
+        let toolEventId = EventIds.id("claude/tool/\(tool.id)")
+        let input = tool.input
+        emit(&out, &stats, id: toolEventId, ts: tool.timestamp, type: "tool_use", origin: tool.origin,
+             parent: UUID(uuidString: tool.responseEventId)) { d in
+            d.string("toolName", tool.name)
+            d.string("toolUseId", tool.id)
+            d.bool("success", success)
+            if success == false { d.string("error", error ?? "tool error", limit: ClaudeLine.errorTextLimit) }
+            if resultAt == nil { d.string("status", "no_result") }
+            d.string("filePath", input.filePath)
+            d.string("path", input.path)
+            d.string("command", input.command)
+            d.string("pattern", input.pattern ?? input.query)
+            d.string("url", input.url)
+            d.string("description", input.description)
+            d.string("subagentType", input.subagentType)
+        } metrics: { m in
+            if let r = resultAt, r >= tool.timestamp { m.int("durationMs", (r - tool.timestamp) / 1000) }
+        }
+        guard let type = ToolKinds.derivedEventType(forTool: tool.name) else { return }
+        emit(&out, &stats, name: "claude/tool/\(tool.id)/\(type)", ts: tool.timestamp, type: type, origin: tool.origin, parent: toolEventId) { d in
+            d.string("toolName", tool.name)
+            d.string("toolUseId", tool.id)
+            d.bool("success", success)
+            switch type {
+            case "command_execute": d.string("command", input.command)
+            case "search_performed":
+                d.string("query", input.pattern ?? input.query ?? input.url)
+                d.string("path", input.path)
+            default: d.string("filePath", input.filePath ?? input.path)
+            }
+        }
+    }
+
+    // MARK: - Events
+
+    private func emit(_ out: inout [AgentEvent], _ stats: inout ImportStats, name: String, ts: Int64, type: String,
+                      origin: ClaudeMapperState.Origin, parent: UUID? = nil, severity: Severity? = nil,
+                      data: (inout JSONBuilder) -> Void, metrics: ((inout JSONBuilder) -> Void)? = nil) {
+        emit(&out, &stats, id: EventIds.id(name), ts: ts, type: type, origin: origin, parent: parent, severity: severity, data: data, metrics: metrics)
+    }
+
+    private func emit(_ out: inout [AgentEvent], _ stats: inout ImportStats, id: UUID, ts: Int64, type: String,
+                      origin: ClaudeMapperState.Origin, parent: UUID? = nil, severity: Severity? = nil,
+                      data: (inout JSONBuilder) -> Void, metrics: ((inout JSONBuilder) -> Void)? = nil) {
+        var d = JSONBuilder(capacity: 256)
+        data(&d)
+        var m: JSONText?
+        if let metrics {
+            var b = JSONBuilder(capacity: 192)
+            metrics(&b)
+            if !b.isEmpty { m = b.finish() }
+        }
+        let event = AgentEvent(
+            id: id, timestamp: Timestamp(microsecondsSinceEpoch: ts), eventType: type, agentId: Self.agentId,
+            agentVersion: origin.version, sessionId: EventIds.session(origin.session, source: "claude"),
+            projectId: options.projectId, context: context(origin), data: d.finish(), metrics: m,
+            parentEventId: parent, severity: severity)
+        stats.record(event)
+        out.append(event)
+    }
+
+    /// `cwd`, `gitBranch`, the workspace (`<machine>:<cwd>`) and machine, and for sidechains
+    /// `isSidechain` and the subagent's `agentId`.
+    private func context(_ o: ClaudeMapperState.Origin) -> JSONText {
+        var b = JSONBuilder(capacity: 160)
+        b.string("cwd", o.cwd)
+        b.string("gitBranch", o.gitBranch.flatMap { $0.isEmpty ? nil : $0 })
+        if let cwd = o.cwd { b.string("workspaceId", "\(options.machineId):\(cwd)") }
+        if o.sidechain { b.bool("isSidechain", true) }
+        b.string("agentId", o.agentId)
+        var bytes = b.bytes
+        if !b.isEmpty { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: machineContext)
+        return JSONText(uncheckedBuiltBytes: bytes)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What `--watch` saves between runs: per file, how far it was imported, and the mappers'
+/// memory. Written atomically (a temporary file renamed over the old one) after the events up
+/// to those offsets are stored, so a restart resumes exactly where the last run stopped.
+public struct WatchState: Sendable, Codable {
+    public var version = 1
+    public var files: [String: FilePosition] = [:]
+    public var claude = ClaudeMapperState()
+    /// Copilot files are whole-session snapshots: the size and modification time last imported.
+    public var copilot: [String: FilePosition] = [:]
+
+    public struct FilePosition: Sendable, Codable, Equatable {
+        public var offset: Int64
+        public var line: Int
+        public var modified: Double? = nil
+    }
+
+    public init() {}
+
+    /// Default: `$XDG_STATE_HOME/sluice/import-<kind>.json` (`~/.local/state/sluice/…`).
+    public static func defaultPath(kind: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
+        return ((base as NSString).appendingPathComponent("sluice") as NSString).appendingPathComponent("import-\(kind).json")
+    }
+
+    public static func load(path: String) throws -> WatchState {
+        guard FileManager.default.fileExists(atPath: path) else { return WatchState() }
+        do {
+            return try JSONDecoder().decode(WatchState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ImportError("the watch state \(path) is unreadable (\(error)); delete it to import everything again (nothing is stored twice)")
+        }
+    }
+
+    public func save(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try JSONEncoder().encode(self).write(to: tmp)
+        if rename(tmp.path, url.path) != 0 {
+            throw ImportError("cannot write the watch state \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import SluiceCore
+
+/// Builds one JSON object as bytes, valid by construction: keys are literals, strings are
+/// escaped (NUL, which PostgreSQL cannot store, becomes U+FFFD), numbers are integers or
+/// decimal text that the builder wrote itself.
+struct JSONBuilder {
+    private(set) var bytes: [UInt8]
+    private var empty = true
+
+    init(capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    private mutating func key(_ k: StaticString) {
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        empty = false
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// A string member; texts longer than `limit` UTF-8 bytes are cut at a character boundary.
+    /// Returns whether the text was cut.
+    @discardableResult
+    mutating func string(_ k: StaticString, _ v: String?, limit: Int = .max) -> Bool {
+        guard let v else { return false }
+        key(k)
+        return Self.appendEscaped(v, limit: limit, to: &bytes)
+    }
+
+    mutating func int(_ k: StaticString, _ v: Int64?) {
+        guard let v else { return }
+        key(k)
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    mutating func int(_ k: StaticString, _ v: Int?) { int(k, v.map(Int64.init)) }
+
+    mutating func bool(_ k: StaticString, _ v: Bool?) {
+        guard let v else { return }
+        key(k)
+        bytes.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8))
+    }
+
+    /// A cost in US dollars, written exactly from nano-dollars (e.g. `0.001234500`).
+    mutating func dollars(_ k: StaticString, nano: Int64?) {
+        guard let nano else { return }
+        key(k)
+        bytes.append(contentsOf: Money.decimalString(nano: nano).utf8)
+    }
+
+    /// An array of strings.
+    mutating func strings(_ k: StaticString, _ values: [String]) {
+        key(k)
+        bytes.append(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            Self.appendEscaped(v, limit: .max, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A nested object built by another builder.
+    mutating func object(_ k: StaticString, _ inner: JSONBuilder) {
+        key(k)
+        var b = inner.bytes
+        b.append(UInt8(ascii: "}"))
+        bytes.append(contentsOf: b)
+    }
+
+    var isEmpty: Bool { empty }
+
+    func finish() -> JSONText {
+        var b = bytes
+        b.append(UInt8(ascii: "}"))
+        return JSONText(uncheckedBuiltBytes: b)
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    @discardableResult
+    static func appendEscaped(_ s: String, limit: Int, to out: inout [UInt8]) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            var n = u.count
+            var cut = false
+            if n > limit {
+                n = limit
+                while n > 0 && u[n] & 0xC0 == 0x80 { n -= 1 }  // back to a character start
+                cut = true
+            }
+            out.append(UInt8(ascii: "\""))
+            var runStart = 0
+            var i = 0
+            while i < n {
+                let c = u[i]
+                if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") { i += 1; continue }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
+                switch c {
+                case UInt8(ascii: "\""): out += [0x5C, 0x22]
+                case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
+                case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+                case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+                case 0x09: out += [0x5C, UInt8(ascii: "t")]
+                case 0: out += [0xEF, 0xBF, 0xBD]  // U+FFFD: PostgreSQL text cannot hold NUL
+                default: out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]]
+                }
+                i += 1
+                runStart = i
+            }
+            if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
+            out.append(UInt8(ascii: "\""))
+            return cut
+        }
+    }
+}

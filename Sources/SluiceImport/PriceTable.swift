@@ -1,0 +1,113 @@
+import Foundation
+import SluiceCore
+
+/// Per-model token prices, exact: each price is kept as integer nano-dollars per token.
+///
+/// The default table is `Resources/prices.json` (US dollars per million tokens); a file in the
+/// same format (`--prices FILE` or `SLUICE_PRICES`) replaces or adds models.
+public struct PriceTable: Sendable, Equatable {
+    /// Nano-dollars per token.
+    public struct Price: Sendable, Equatable {
+        public var input: Int64
+        public var output: Int64
+        public var cacheWrite: Int64
+        public var cacheWrite1h: Int64
+        public var cacheRead: Int64
+
+        /// The exact cost of `usage` in nano-dollars.
+        public func cost(_ u: ClaudeLine.Usage) -> Int64 {
+            let oneHour = min(u.cacheCreation1h, u.cacheCreation)
+            return u.input * input + u.output * output + (u.cacheCreation - oneHour) * cacheWrite
+                + oneHour * cacheWrite1h + u.cacheRead * cacheRead
+        }
+    }
+
+    public private(set) var models: [String: Price]
+
+    public init(models: [String: Price]) { self.models = models }
+
+    /// The table shipped with Sluice.
+    public static func bundled() throws -> PriceTable {
+        guard let url = Bundle.module.url(forResource: "prices", withExtension: "json") else {
+            throw ImportError("the bundled price table (prices.json) is missing from the build; rebuild sluice")
+        }
+        return try parse(Array(try Data(contentsOf: url)), source: "bundled prices.json")
+    }
+
+    /// The bundled table with the models of `overrideFile` (if any) replacing or added.
+    public static func load(overrideFile: String?) throws -> PriceTable {
+        var table = try bundled()
+        if let path = overrideFile, !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ImportError("cannot read the price file \(path); give a readable JSON file like Sources/SluiceImport/Resources/prices.json")
+            }
+            table.merge(try parse(Array(data), source: path))
+        }
+        return table
+    }
+
+    public mutating func merge(_ other: PriceTable) {
+        models.merge(other.models) { _, new in new }
+    }
+
+    /// Parses `{"models": {"name": {"input": 3, "output": 15, "cacheWrite": 3.75, "cacheRead": 0.3}}}`
+    /// (US dollars per million tokens; `cacheWrite1h` defaults to twice `input`).
+    public static func parse(_ bytes: [UInt8], source: String) throws -> PriceTable {
+        func fail(_ why: String) -> ImportError {
+            ImportError("price table \(source): \(why); expected {\"models\": {\"claude-…\": {\"input\": 3, \"output\": 15, \"cacheWrite\": 3.75, \"cacheRead\": 0.3}}} in dollars per million tokens")
+        }
+        var models: [String: Price] = [:]
+        do {
+            try bytes.withUnsafeBufferPointer { (b) throws(LineError) in
+                var s = LineScanner(b)
+                try s.members { (s, k) throws(LineError) in
+                    guard s.key(k, is: "models") else { try s.skip(); return }
+                    try s.members { (s, name) throws(LineError) in
+                        let model = s.decode(name)
+                        var fields: [String: Int64] = [:]
+                        try s.members { (s, f) throws(LineError) in
+                            let r = try s.number()
+                            guard let v = Money.parseDecimal(UnsafeBufferPointer(start: s.p + r.lowerBound, count: r.count), scale: 3), v >= 0 else {
+                                throw LineError("\(model).\(s.decode(f)) is not a non-negative price", at: r.lowerBound)
+                            }
+                            fields[s.decode(f)] = v
+                        }
+                        guard let input = fields["input"], let output = fields["output"] else {
+                            throw LineError("\(model) needs at least input and output", at: s.i)
+                        }
+                        models[model] = Price(
+                            input: input, output: output, cacheWrite: fields["cacheWrite"] ?? input * 5 / 4,
+                            cacheWrite1h: fields["cacheWrite1h"] ?? input * 2, cacheRead: fields["cacheRead"] ?? input / 10)
+                    }
+                }
+            }
+        } catch {
+            throw fail(error.description)
+        }
+        guard !models.isEmpty else { throw fail("no models") }
+        return PriceTable(models: models)
+    }
+
+    /// The price of `model`: the entry whose name is the longest prefix of the model name
+    /// (after dropping a provider prefix such as `anthropic.` or `us.anthropic.`).
+    public func price(for model: String) -> Price? {
+        var name = Substring(model)
+        if let r = name.range(of: "claude") { name = name[r.lowerBound...] }
+        if let p = models[String(name)] { return p }
+        var best: (Int, Price)?
+        for (k, p) in models where name.hasPrefix(k) {
+            // A prefix must end at a separator: "claude-opus-4" is no prefix of "claude-opus-45".
+            let next = name.index(name.startIndex, offsetBy: k.count)
+            if next < name.endIndex, !["-", "@", ":", "."].contains(name[next]) { continue }
+            if k.count > (best?.0 ?? 0) { best = (k.count, p) }
+        }
+        return best?.1
+    }
+}
+
+/// An importer error whose message says what to do.
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

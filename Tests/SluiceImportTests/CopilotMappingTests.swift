@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceImport
+
+@Suite struct CopilotMappingTests {
+    func run() async throws -> (ImportStats, [AgentEvent]) {
+        let sink = CollectingSink()
+        let importer = CopilotImport(options: try Fixtures.options(), sink: sink)
+        var seen: [String: WatchState.FilePosition] = [:]
+        try await importer.pass(paths: [Fixtures.copilotStorage], seen: &seen, now: Fixtures.later)
+        return (importer.stats, await sink.events)
+    }
+
+    @Test func sessionsRequestsToolsAndEstimatedTokens() async throws {
+        let (stats, events) = try await run()
+        #expect(stats.files == 2)
+        #expect(stats.sessions.count == 2)
+        // Estimates, ⌈characters / 4⌉: "Why is the cart total wrong?" 28 → 7; the two text parts,
+        // 73 characters → 19; "Write a test for it" 19 → 5 (no response: 0);
+        // "Rename total to cart_total" 26 → 7; "Renamed it in cart.py and its tests." 36 → 9.
+        var first = UsageTotals(requests: 2, input: 12, output: 19)
+        first.estimatedRequests = 2
+        var second = UsageTotals(requests: 1, input: 7, output: 9)
+        second.estimatedRequests = 1
+        #expect(stats.bySession["5b6c7d8e-0000-4000-8000-0000000000c1"] == first)
+        #expect(stats.bySession["9e8d7c6b-0000-4000-8000-0000000000c2"] == second)
+        let responses = events.filter { $0.eventType == "llm_response" }
+        #expect(responses.count == 3)
+        #expect(responses.allSatisfy { $0.metrics?.bool("tokensEstimated") == true })
+        let r1 = try #require(responses.first { $0.data.string("requestId") == "request_1a" })
+        #expect(r1.data.string("response") == "The coupon is applied even when it is missing. Guard it with `if coupon`.")
+        #expect(r1.metrics?.number("durationMs") == 4200)
+        #expect(r1.metrics?.number("timeToFirstTokenMs") == 850)
+        #expect(r1.data.string("model") == "claude-sonnet-4.5")
+        #expect(r1.timestamp.microsecondsSinceEpoch == (1_760_083_210_000 + 4200) * 1000)
+        #expect(r1.context.string("workspacePath") == "/home/dev/shop")
+        #expect(r1.context.string("workspaceId") == "vscode:3f2a9c1e")
+        #expect(r1.agentId == "github-copilot")
+        let tools = events.filter { $0.eventType == "tool_use" }
+        #expect(tools.map { $0.data.string("toolName") ?? "" }.sorted() == ["copilot_readFile", "copilot_replaceString"])
+        #expect(events.filter { $0.eventType == "file_read" }.count == 1)
+        #expect(events.filter { $0.eventType == "file_modify" }.count == 1)
+        #expect(events.filter { $0.eventType == "error_encountered" }.map { $0.data.string("message") } == ["Sorry, the response was filtered."])
+        #expect(events.filter { $0.eventType == "user_interaction" }.count == 3)
+        // The .jsonl operation log: its model came from a `kind: 1` set, and its bad line is reported.
+        #expect(events.first { $0.data.string("requestId") == "request_2a" && $0.eventType == "llm_request" }?.data.string("model") == "gpt-4.1")
+        #expect(stats.problems.map(\.line) == [6])
+        #expect(stats.problems.first?.file.hasSuffix("9e8d7c6b-0000-4000-8000-0000000000c2.jsonl") == true)
+    }
+
+    @Test func importingTwiceGivesTheSameEvents() async throws {
+        let (_, a) = try await run()
+        let (_, b) = try await run()
+        #expect(a == b)
+    }
+
+    @Test func aRunningRequestWaits() throws {
+        let loaded = try CopilotSessionFile.load(Data("""
+            {"kind":0,"v":{"sessionId":"s1","creationDate":1000,"requests":[]}}
+            {"kind":2,"k":["requests"],"v":[{"requestId":"r1","timestamp":2000,"message":{"text":"hi"},"response":[]}]}
+
+            """.utf8), jsonl: true)
+        var events: [AgentEvent] = [], stats = ImportStats()
+        let mapper = CopilotMapper(options: try Fixtures.options())
+        mapper.map(session: loaded.session, fileName: "s1.jsonl", workspace: .init(storageHash: nil, folder: nil),
+                   now: Timestamp(microsecondsSinceEpoch: 3_000_000), into: &events, stats: &stats)
+        #expect(events.map(\.eventType) == ["session_start"])
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import SluiceCore
+import SluiceImport
+import SluiceStore
+import SluiceTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `sluice import` command as a child process: its JSON summary, a second run, and
+/// `--watch` following a growing file, stopped and restarted from its saved offsets.
+@Suite struct ImportCommandTests {
+    static var executable: String {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("sluice").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return dir.appendingPathComponent("sluice").path
+    }
+
+    func start(_ arguments: [String], databaseURL: String, output: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.executable)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = databaseURL
+        env["LOG_LEVEL"] = "warning"
+        p.environment = env
+        FileManager.default.createFile(atPath: output, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func run(_ arguments: [String], databaseURL: String) throws -> [String: Any] {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString).json").path
+        let p = try start(arguments, databaseURL: databaseURL, output: out)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func importTwiceWithAJSONSummary() async throws {
+        let url = try await TestDatabase.fresh()
+        let copy = try Fixtures.workingCopy()
+        try Fixtures.append(part2To: copy.growing)
+        let args = ["import", "claude", copy.root, "--json", "--project-id", "7", "--machine-id", "m1"]
+        let first = try run(args, databaseURL: url)
+        let totals = try #require(first["totals"] as? [String: Any])
+        #expect(totals["costUSD"] as? String == "0.101522000")  // 26,404,500 + 74,150,000 + 967,500 nano-dollars
+        #expect(totals["requests"] as? Int == 12)
+        #expect((first["byDay"] as? [String: Any])?.keys.sorted() == ["2025-10-10", "2025-10-11", "2025-10-12"])
+        #expect((first["problems"] as? [[String: Any]])?.map { $0["line"] as? Int } == [2, 4])
+        let events = try #require(first["events"] as? Int)
+        #expect(first["inserted"] as? Int == events - 1)
+        let second = try run(args, databaseURL: url)
+        #expect(second["inserted"] as? Int == 0)
+        let copilot = try run(["import", "copilot", Fixtures.copilotStorage, "--json"], databaseURL: url)
+        #expect((copilot["totals"] as? [String: Any])?["estimatedRequests"] as? Int == 3)
+    }
+
+    @Test func watchFollowsAGrowingFileAndResumesAfterARestart() async throws {
+        let url = try await TestDatabase.fresh()
+        let copy = try Fixtures.workingCopy()
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString).json").path
+        let args = ["import", "claude", copy.root, "--watch", "--interval", "0.2", "--state", state, "--settle", "0", "--machine-id", "m1"]
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString).log").path
+        func responses() async throws -> Int {
+            Int(try await TestDatabase.query(url) { conn throws(StoreError) in
+                try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar()
+            } ?? "0") ?? 0
+        }
+        func waitFor(_ n: Int) async throws {
+            let deadline = Date().addingTimeInterval(60)
+            while try await responses() < n {
+                guard Date() < deadline else { throw ImportError("the watch did not import \(n) responses within 60 s") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let watch = try start(args, databaseURL: url, output: log)
+        try await waitFor(11)  // A 4, B 6, C1 (the truncated line waits)
+        try await Task.sleep(for: .milliseconds(500))  // let it save the offsets
+        watch.terminate()
+        watch.waitUntilExit()
+        let saved = try WatchState.load(path: state)
+        #expect(saved.files[copy.growing]?.line == 4)
+
+        try Fixtures.append(part2To: copy.growing)
+        let again = try start(args, databaseURL: url, output: log)
+        try await waitFor(12)  // C2
+        try await Task.sleep(for: .milliseconds(500))
+        again.terminate()
+        again.waitUntilExit()
+        let (sessions, duplicates) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            (try conn.execute(ImportDatabaseTests.perSession).rows,
+             try conn.execute("SELECT count(*) FROM (SELECT id FROM agent_events GROUP BY id HAVING count(*) > 1) d").scalar())
+        }
+        #expect(sessions == ImportDatabaseTests.expectedSessions)
+        #expect(duplicates == "0")
+        #expect(try WatchState.load(path: state).files[copy.growing]?.line == 6)
+    }
+}

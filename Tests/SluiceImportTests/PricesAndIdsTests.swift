@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceImport
+
+@Suite struct PricesAndIdsTests {
+    @Test func sha1AndUUIDv5MatchPublishedVectors() {
+        func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(SHA1.hash("".utf8)) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
+        #expect(hex(SHA1.hash("abc".utf8)) == "a9993e364706816aba3e25717850c26c9cd0d89d")
+        #expect(hex(SHA1.hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+        #expect(hex(SHA1.hash([UInt8](repeating: 0x61, count: 1_000_000))) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
+        // RFC 9562, appendix A.4.
+        let dns = UUID(uuidString: "6ba7b810-9dad-11d1-80b4-00c04fd430c8")!
+        #expect(UUID.v5(namespace: dns, name: "www.example.com").lowercased == "2ed6657d-e927-568b-95e1-2665a8aea6a2")
+    }
+
+    @Test func pricesMatchModelsByLongestPrefixAndCostExactly() throws {
+        let t = try PriceTable.bundled()
+        #expect(t.price(for: "claude-sonnet-4-5-20250929")?.input == 3000)
+        #expect(t.price(for: "claude-opus-4-1-20250805")?.output == 75_000)
+        #expect(t.price(for: "claude-opus-4-20250514")?.input == 15_000)
+        #expect(t.price(for: "claude-opus-4-5-20251101")?.input == 5000)
+        #expect(t.price(for: "claude-haiku-4-5-20251001")?.cacheRead == 100)
+        #expect(t.price(for: "claude-3-5-haiku-20241022")?.cacheRead == 80)
+        #expect(t.price(for: "claude-3-haiku-20240307")?.cacheRead == 30)
+        #expect(t.price(for: "us.anthropic.claude-sonnet-4-20250514-v1:0")?.output == 15_000)
+        #expect(t.price(for: "gpt-4.1") == nil)
+        // 1h cache writes cost twice the input price; 5m ones 1.25×.
+        let p = try #require(t.price(for: "claude-sonnet-4-5"))
+        #expect(p.cost(.init(input: 1, output: 1, cacheCreation: 10, cacheRead: 100, cacheCreation1h: 4)) == 3000 + 15_000 + 6 * 3750 + 4 * 6000 + 100 * 300)
+    }
+
+    @Test func aPriceFileOverridesAndExtendsTheTable() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prices-\(UUID().uuidString).json").path
+        try #"{"models": {"claude-sonnet-4-5": {"input": 2.5, "output": 12.125}, "my-model": {"input": 0.001, "output": 1}}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let t = try PriceTable.load(overrideFile: path)
+        #expect(t.price(for: "claude-sonnet-4-5-20250929")?.input == 2500)
+        #expect(t.price(for: "claude-sonnet-4-5-20250929")?.output == 12_125)
+        #expect(t.price(for: "my-model-x")?.input == 1)
+        #expect(t.price(for: "claude-opus-4-1")?.input == 15_000)  // untouched
+        try "{\"models\": {\"x\": {\"input\": \"free\"}}}".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ImportError.self) { try PriceTable.load(overrideFile: path) }
+    }
+
+    @Test func decimalsAreExact() {
+        #expect(Money.parseDecimal("0.0123".utf8, scale: 9) == 12_300_000)
+        #expect(Money.parseDecimal("1.5e-5".utf8, scale: 9) == 15_000)
+        #expect(Money.parseDecimal("3".utf8, scale: 3) == 3000)
+        #expect(Money.parseDecimal("0.0000000015".utf8, scale: 9) == 2)
+        #expect(Money.parseDecimal("x".utf8, scale: 9) == nil)
+        #expect(Money.decimalString(nano: 26_404_500) == "0.026404500")
+        #expect(Money.decimalString(nano: 1_000_000_001) == "1.000000001")
+    }
+}
