@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var sessionIdleTimeout: Duration
     /// The mode for a database migrated for the first time (`SLUICE_MODE`).
     public var databaseMode: ModePreference
+    /// The project of OTLP records when neither the API key nor a `sluice.project.id`
+    /// attribute names one (`SLUICE_OTLP_PROJECT_ID`).
+    public var otlpDefaultProjectId: Int32 = 1
 
     public init(
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,

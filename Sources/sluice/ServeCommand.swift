@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "sluice")
         let database = try Database.open(logger: logger)
         defer { database.close() }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port,
             maxBodyBytes: env("SLUICE_MAX_BODY_BYTES", 5_000_000),
             maxEventsPerRequest: env("SLUICE_MAX_EVENTS", 10_000),
@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
             projectionInterval: .milliseconds(env("SLUICE_PROJECTION_INTERVAL_MS", 250)),
             sessionIdleTimeout: .seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800)),
             databaseMode: ModePreference(rawValue: env("SLUICE_MODE", "auto")) ?? .auto)
+        configuration.otlpDefaultProjectId = env("SLUICE_OTLP_PROJECT_ID", 1)
         try await SluiceApplication(databaseURL: database.url, configuration: configuration, logger: logger).run()
     }
 }
