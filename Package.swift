@@ -159,6 +159,7 @@ let package = Package(
                 "SluiceCore", "SluiceOTLP", "OpenTelemetryProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            exclude: ["Examples"],  // read from the source tree by path
             swiftSettings: swiftSettings
         ),
         .testTarget(
