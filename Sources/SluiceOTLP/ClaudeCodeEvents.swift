@@ -6,7 +6,7 @@ import SluiceCore
 /// | Claude Code event | eventType | data | metrics |
 /// |---|---|---|---|
 /// | `claude_code.user_prompt` | `user_interaction` | `prompt` (unless redacted), `promptLength`, `commandName`, `commandSource` | |
-/// | `claude_code.api_request` | `llm_request` | `model`, `requestId`, `querySource`, `speed`, `effort` | `inputTokens`, `outputTokens`, `cacheReadTokens`, `cacheCreationTokens`, `costUSD`, `durationMs` |
+/// | `claude_code.api_request` | `llm_request` | `model`, `requestId`, `querySource`, `speed`, `effort` | `inputTokens`, `outputTokens`, `cacheReadTokens`, `cacheCreationTokens`, `costUSD` (`cost_usd`, else `cost_usd_micros` / 10⁶), `durationMs` |
 /// | `claude_code.api_error` | `error_encountered` (severity `error`) | `model`, `error`, `statusCode`, `attempt`, `requestId` | `durationMs` |
 /// | `claude_code.tool_result` | `tool_use` | `toolName`, `toolUseId`, `success`, `error`, `errorType`, `decision`, `decisionSource`, `toolParameters`, `command` | `durationMs` |
 /// | `claude_code.tool_decision` | `tool_decision` | `toolName`, `toolUseId`, `decision`, `source`, `toolParameters` | |
@@ -49,7 +49,8 @@ enum ClaudeCodeEvents {
             metrics.set("outputTokens", a.number("output_tokens"))
             metrics.set("cacheReadTokens", a.number("cache_read_tokens"))
             metrics.set("cacheCreationTokens", a.number("cache_creation_tokens"))
-            metrics.set("costUSD", a.number("cost_usd"))
+            // Newer versions also send cost_usd_micros (an integer); used when cost_usd is absent.
+            metrics.set("costUSD", a.number("cost_usd") ?? a.int("cost_usd_micros").map { .double(Double($0) / 1_000_000) })
             metrics.set("durationMs", a.number("duration_ms"))
             m.metrics = metrics
             return m

@@ -54,6 +54,26 @@ import Testing
         #expect(context["scopeVersion"] as? String == "2.0.14")
     }
 
+    /// As captured from Claude Code 2.1 (integers as JSON numbers, cost also in micros).
+    @Test func newerClaudeCodeShapes() throws {
+        let json = #"""
+        {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"claude-code"}}]},
+          "scopeLogs":[{"scope":{"name":"com.anthropic.claude_code.events"},"logRecords":[
+            {"timeUnixNano":"1785150142488000000","body":{"stringValue":"claude_code.api_request"},"attributes":[
+              {"key":"session.id","value":{"stringValue":"65aa32c1-0000-4000-8000-000000000001"}},
+              {"key":"model","value":{"stringValue":"claude-opus-5"}},
+              {"key":"input_tokens","value":{"intValue":2}},{"key":"output_tokens","value":{"intValue":4}},
+              {"key":"cache_read_tokens","value":{"intValue":15273}},{"key":"cache_creation_tokens","value":{"intValue":8271}},
+              {"key":"cost_usd_micros","value":{"intValue":90457}},
+              {"key":"event.timestamp","value":{"stringValue":"2026-07-27T11:02:22.488Z"}}]}]}]}]}
+        """#
+        let event = try mapper.events(from: OTLPDecoder.logs(Array(json.utf8), .json))[0].get()
+        #expect(event.timestamp.rfc3339 == "2026-07-27T11:02:22.488000Z")
+        let metrics = object(event.metrics)
+        #expect(metrics["cacheReadTokens"] as? Int == 15273)
+        #expect(metrics["costUSD"] as? Double == 0.090457)
+    }
+
     @Test func acceptsProtoFieldNamesAndBase64Ids() throws {
         let json = #"""
         {"resource_logs":[{"scope_logs":[{"log_records":[
