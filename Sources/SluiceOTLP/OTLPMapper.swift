@@ -113,7 +113,7 @@ public struct OTLPMapper: Sendable {
             id: id, timestamp: timestamp, eventType: mapped?.eventType ?? name ?? "otel_log", agentId: agentId,
             agentVersion: origin.serviceVersion ?? attributes.text("app.version") ?? "", sessionId: session.id,
             projectId: projectId, context: context, data: data, metrics: mapped?.metrics,
-            parentEventId: claudeName == "user_prompt" ? nil : promptEventId,
+            parentEventId: claudeName == nil || claudeName == "user_prompt" ? nil : promptEventId,
             severity: mapped?.severity ?? Self.severity(record))
     }
 
