@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // System libraries (apt: libpq-dev).
@@ -45,6 +46,24 @@ let package = Package(
         // The event model, JSON scanning and validation. No I/O.
         .target(
             name: "SluiceCore",
+            swiftSettings: swiftSettings
+        ),
+
+        // Swift code generated once by protoc-gen-swift from opentelemetry-proto (see its README.md).
+        .target(
+            name: "OpenTelemetryProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["README.md"]
+        ),
+
+        // OTLP logs and metrics mapped to agent events (Claude Code's events by name). Pure: no I/O.
+        .target(
+            name: "SluiceOTLP",
+            dependencies: [
+                "SluiceCore",
+                "OpenTelemetryProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -108,6 +127,9 @@ let package = Package(
                 "SluiceIngest",
                 "SluiceProjections",
                 "SluiceArchive",
+                "SluiceOTLP",
+                "OpenTelemetryProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,6 +197,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceOTLPTests",
+            dependencies: [
+                "SluiceCore", "SluiceOTLP", "OpenTelemetryProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Examples"],  // read from the source tree by path
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceProjectionsTests",
             dependencies: ["SluiceCore", "SluiceStore", "SluiceProjections", "SluiceTestSupport"],
             swiftSettings: swiftSettings
@@ -207,6 +238,8 @@ let package = Package(
             name: "SluiceServerTests",
             dependencies: [
                 "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceTestSupport", "sluice",
+                "SluiceOTLP", "OpenTelemetryProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs from Debian's packages, only when it is missing:
-# pkg-config, libpq-dev, liblz4-dev (and the lz4 tool), zlib1g-dev, and a PostgreSQL server (15+).
+# pkg-config, libpq-dev, liblz4-dev (and the lz4 tool), zlib1g-dev, and a PostgreSQL server (15+);
+# and, for the OTLP round-trip test, python3 with the OpenTelemetry SDK and its OTLP/HTTP exporter
+# (pip: opentelemetry-sdk, opentelemetry-exporter-otlp-proto-http).
 # Swift itself is expected on the machine (/opt/swift on our machines).
 set -euo pipefail
+
+otel_present() {
+    python3 -c 'import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http' >/dev/null 2>&1
+}
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
@@ -15,13 +21,25 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     missing+=(postgresql)
 fi
 
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+otel=missing
+if otel_present; then otel=present; fi
+if [ "$otel" = missing ]; then
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 fi
 
-echo "installing: ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$otel" = missing ]; then
+    echo "installing (pip): opentelemetry-sdk opentelemetry-exporter-otlp-proto-http"
+    # Debian's Python refuses system-wide pip installs (PEP 668) unless told; older pips ignore this.
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q --disable-pip-version-check \
+        opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+fi

@@ -5,10 +5,23 @@ extension UUID {
     /// The same namespace and name always give the same UUID, so an event whose id is derived
     /// from its source is stored once however often it is imported.
     public static func v5(namespace: UUID, name: String) -> UUID {
-        var message = namespace.bytes
         var name = name
-        name.withUTF8 { message.append(contentsOf: $0) }
-        let digest = message.withUnsafeBytes { SHA1.digest($0) }
+        return name.withUTF8 { v5(namespace: namespace, name: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A name-based UUID of a name given as bytes.
+    public static func v5(namespace: UUID, name: some Sequence<UInt8>) -> UUID {
+        let message = namespace.bytes + Array(name)
+        return message.withUnsafeBytes { v5(digest: SHA1.digest($0)) }
+    }
+
+    private static func v5(namespace: UUID, name: UnsafeRawBufferPointer) -> UUID {
+        var message = namespace.bytes
+        message.append(contentsOf: name)
+        return message.withUnsafeBytes { v5(digest: SHA1.digest($0)) }
+    }
+
+    private static func v5(digest: [UInt8]) -> UUID {
         var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &raw) { p in
             for k in 0..<16 { p[k] = digest[k] }
@@ -17,6 +30,9 @@ extension UUID {
         }
         return UUID(uuid: raw)
     }
+
+    /// RFC 9562's namespace for domain names (`6ba7b810-9dad-11d1-80b4-00c04fd430c8`).
+    public static let namespaceDNS = UUID(uuidString: "6ba7b810-9dad-11d1-80b4-00c04fd430c8")!
 
     /// RFC 9562's namespace for URLs (`6ba7b811-9dad-11d1-80b4-00c04fd430c8`).
     public static let namespaceURL = UUID(uuidString: "6ba7b811-9dad-11d1-80b4-00c04fd430c8")!

@@ -1,4 +1,3 @@
-import CompressNIO
 import Foundation
 import Hummingbird
 import Logging
@@ -27,27 +26,13 @@ struct IngestRoutes: Sendable {
         } catch {
             return authFailure(error)
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
-            return tooLarge()
-        }
-        var request = request
-        var body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: configuration.maxBodyBytes)
-        } catch {
-            return tooLarge()
-        }
-        if let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" {
-            guard encoding == "gzip" || encoding == "x-gzip" else {
-                return errorResponse(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported; send gzip or identity")
-            }
-            do {
-                body = try body.decompress(with: .gzip(), maxSize: configuration.maxBodyBytes)
-            } catch let error as CompressNIOError where error == .bufferOverflow {
-                return tooLarge()
-            } catch {
-                return errorResponse(.badRequest, "the gzip body cannot be decoded: \(error)")
-            }
+        let body: ByteBuffer
+        switch await readBody(request, limit: configuration.maxBodyBytes) {
+        case .success(let b): body = b
+        case .failure(.tooLarge): return tooLarge()
+        case .failure(.unsupportedEncoding(let encoding)):
+            return errorResponse(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported; send gzip or identity")
+        case .failure(.badGzip(let why)): return errorResponse(.badRequest, "the gzip body cannot be decoded: \(why)")
         }
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let format: BatchFormat = contentType.contains("ndjson") || contentType.contains("jsonl") ? .ndjson : .json

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var databaseMode: ModePreference
     /// When set, `serve` archives and applies retention at this interval (`SLUICE_RETENTION_INTERVAL_S`; off by default).
     public var retention: (archive: ArchiveConfiguration, interval: Duration)?
+    /// The project of OTLP records when neither the API key nor a `sluice.project.id`
+    /// attribute names one (`SLUICE_OTLP_PROJECT_ID`).
+    public var otlpDefaultProjectId: Int32 = 1
 
     public init(
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,

@@ -42,6 +42,7 @@ public struct SluiceApplication: Sendable {
 
         let router = Router(context: BasicRequestContext.self)
         IngestRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
+        OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
         HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
         QueryRoutes(pool: readPool, auth: auth).register(on: router)
         HealthRoutes(pool: readPool, expectedMigrations: (migrator.plain + (report.mode == .timescale ? migrator.timescale : [])).map(\.name))

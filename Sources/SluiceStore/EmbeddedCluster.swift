@@ -101,6 +101,9 @@ public final class EmbeddedCluster: Sendable {
                 "-c unix_socket_directories='\(socketDirectory.path)'",
                 "-c port=\(Self.port)",
                 "-c max_connections=200",
+                // A plain-mode migration locks every daily partition and its indexes in one
+                // transaction (about 400 locks); concurrent ones need more than the default 64 each.
+                "-c max_locks_per_transaction=512",
                 "-c shared_buffers=256MB",
                 "-c max_wal_size=4GB",
             ].joined(separator: " ")

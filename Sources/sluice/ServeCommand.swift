@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
             projectionInterval: .milliseconds(env("SLUICE_PROJECTION_INTERVAL_MS", 250)),
             sessionIdleTimeout: .seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800)),
             databaseMode: ModePreference(rawValue: env("SLUICE_MODE", "auto")) ?? .auto)
+        configuration.otlpDefaultProjectId = env("SLUICE_OTLP_PROJECT_ID", 1)
         let retentionSeconds: Int = env("SLUICE_RETENTION_INTERVAL_S", 0)
         if retentionSeconds > 0 {
             configuration.retention = (try ArchiveConfiguration.fromEnvironment(), .seconds(retentionSeconds))

@@ -1,0 +1,17 @@
+import OpenTelemetryProto
+
+/// Short names for the generated OTLP messages.
+public typealias ExportLogsRequest = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest
+public typealias ExportLogsResponse = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse
+public typealias ExportMetricsRequest = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest
+public typealias ExportMetricsResponse = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceResponse
+public typealias ResourceLogs = Opentelemetry_Proto_Logs_V1_ResourceLogs
+public typealias ScopeLogs = Opentelemetry_Proto_Logs_V1_ScopeLogs
+public typealias LogRecord = Opentelemetry_Proto_Logs_V1_LogRecord
+public typealias ResourceMetrics = Opentelemetry_Proto_Metrics_V1_ResourceMetrics
+public typealias ScopeMetrics = Opentelemetry_Proto_Metrics_V1_ScopeMetrics
+public typealias Metric = Opentelemetry_Proto_Metrics_V1_Metric
+public typealias AnyValue = Opentelemetry_Proto_Common_V1_AnyValue
+public typealias KeyValue = Opentelemetry_Proto_Common_V1_KeyValue
+public typealias Resource = Opentelemetry_Proto_Resource_V1_Resource
+public typealias InstrumentationScope = Opentelemetry_Proto_Common_V1_InstrumentationScope
