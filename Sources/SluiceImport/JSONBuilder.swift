@@ -79,8 +79,6 @@ struct JSONBuilder {
         return JSONText(uncheckedBuiltBytes: b)
     }
 
-    private static let hex = Array("0123456789abcdef".utf8)
-
     @discardableResult
     static func appendEscaped(_ s: String, limit: Int, to out: inout [UInt8]) -> Bool {
         var s = s
@@ -92,27 +90,7 @@ struct JSONBuilder {
                 while n > 0 && u[n] & 0xC0 == 0x80 { n -= 1 }  // back to a character start
                 cut = true
             }
-            out.append(UInt8(ascii: "\""))
-            var runStart = 0
-            var i = 0
-            while i < n {
-                let c = u[i]
-                if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") { i += 1; continue }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
-                switch c {
-                case UInt8(ascii: "\""): out += [0x5C, 0x22]
-                case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
-                case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-                case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-                case 0x09: out += [0x5C, UInt8(ascii: "t")]
-                case 0: out += [0xEF, 0xBF, 0xBD]  // U+FFFD: PostgreSQL text cannot hold NUL
-                default: out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]]
-                }
-                i += 1
-                runStart = i
-            }
-            if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
-            out.append(UInt8(ascii: "\""))
+            appendJSONString(utf8: UnsafeBufferPointer(rebasing: u[0..<n]), to: &out)
             return cut
         }
     }
