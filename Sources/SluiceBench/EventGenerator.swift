@@ -7,10 +7,10 @@ import SluiceCore
 /// post to one server. Each session (50–500 events) opens with `session_start`, closes with
 /// `session_end`, and in between mixes LLM round trips (an `llm_request` answered by an
 /// `llm_response` whose `parentEventId` points back at it), tool uses, file reads and writes,
-/// commands, user prompts and the occasional error. Sessions start anywhere in the three days
-/// before `now`. Every event carries an explicit `id`, so a retried request is idempotent, and
+/// commands, user prompts and the occasional error. Sessions start anywhere in the window (three
+/// days unless told otherwise) before `now`. Every event carries an explicit `id`, so a retried request is idempotent, and
 /// is 300–600 bytes of JSON: a free-text field is sized to a drawn target.
-struct EventGenerator {
+struct EventGenerator: Sendable {
     static let concurrentSessions = 12
     static let sizeRange = 300...600
 
@@ -19,11 +19,13 @@ struct EventGenerator {
     private let windowEnd: Int64
     private var sessions: [Session] = []
 
-    /// - Parameter now: the end of the three-day window; the events' timestamps are relative to it.
-    init(seed: UInt64, now: Timestamp) {
+    /// - Parameters:
+    ///   - now: the end of the window; the events' timestamps are relative to it.
+    ///   - hours: the length of the window.
+    init(seed: UInt64, now: Timestamp, hours: Int64 = 72) {
         random = SeededRandom(seed: seed)
         windowEnd = now.microsecondsSinceEpoch
-        windowStart = windowEnd - 72 * 3_600_000_000
+        windowStart = windowEnd - max(hours, 3) * 3_600_000_000
         for _ in 0..<Self.concurrentSessions { sessions.append(newSession()) }
     }
 

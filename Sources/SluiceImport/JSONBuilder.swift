@@ -90,7 +90,7 @@ struct JSONBuilder {
                 while n > 0 && u[n] & 0xC0 == 0x80 { n -= 1 }  // back to a character start
                 cut = true
             }
-            appendJSONString(utf8: UnsafeBufferPointer(rebasing: u[0..<n]), to: &out)
+            appendJSONString(utf8: UnsafeBufferPointer(rebasing: u[0..<n]), replacingNUL: true, to: &out)
             return cut
         }
     }

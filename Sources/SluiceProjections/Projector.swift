@@ -1,3 +1,4 @@
+import Foundation
 import SluiceStore
 
 /// Folds new events of the log into the projections, exactly once: the hierarchy (projects,
@@ -34,6 +35,30 @@ public enum Projector {
         public var horizon: String
         /// False when the step stopped at ``maximumEventsPerStep`` short of what is final.
         public var caughtUp: Bool = true
+        /// Events folded.
+        public var events: Int = 0
+        /// Where the step spent its time, in order (summed over the steps of a rebuild).
+        public var phases: [Phase] = []
+
+        /// Adds `next` (a later step of the same rebuild) to this one.
+        public mutating func absorb(_ next: Step) {
+            hourlyRows += next.hourlyRows
+            sessions += next.sessions
+            events += next.events
+            horizon = next.horizon
+            caughtUp = next.caughtUp
+            for p in next.phases {
+                if let i = phases.firstIndex(where: { $0.name == p.name }) { phases[i].seconds += p.seconds } else { phases.append(p) }
+            }
+        }
+    }
+
+    /// The time a step spent on one part of its work.
+    public struct Phase: Sendable, Equatable, CustomStringConvertible {
+        public var name: String
+        public var seconds: Double
+
+        public var description: String { "\(name) \(String(format: "%.3f", seconds)) s" }
     }
 
     /// Folds everything that has become final since the last step. Blocking.
@@ -44,6 +69,7 @@ public enum Projector {
             guard try conn.execute("SELECT pg_try_advisory_xact_lock(hashtext('sluice_projector'))").scalar() == "t" else {
                 return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "")
             }
+            try tune(conn)
             return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
         }
     }
@@ -57,6 +83,7 @@ public enum Projector {
     ) throws(StoreError) -> Step {
         try conn.transaction { () throws(StoreError) in
             try conn.execute("SELECT pg_advisory_xact_lock(hashtext('sluice_projector'))")
+            try tune(conn)
             // What was folded from days retention dropped lives only in the projections: keep it.
             try conn.execute("SELECT sluice_rebuild_keep()")
             if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
@@ -67,13 +94,18 @@ public enum Projector {
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
             var total = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
             while !total.caughtUp {
-                let next = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
-                total = Step(ran: true, hourlyRows: total.hourlyRows + next.hourlyRows, sessions: total.sessions + next.sessions,
-                             horizon: next.horizon, caughtUp: next.caughtUp)
+                total.absorb(try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn))
             }
             try conn.execute("SELECT sluice_rebuild_restore()")
             return total
         }
+    }
+
+    /// Settings for the step's transaction: memory to hash a step's groups without spilling, and
+    /// no parallel workers (a step is short; workers would only take CPU from ingest).
+    static func tune(_ conn: PostgresConnection) throws(StoreError) {
+        try conn.execute("SET LOCAL work_mem = '64MB'")
+        try conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
     }
 
     /// At most about this many events are folded per step, so that a step (and a shutdown that
@@ -81,41 +113,75 @@ public enum Projector {
     public static let maximumEventsPerStep = 50_000
 
     /// The end of this step's range: `final`, or an earlier transaction boundary when more than
-    /// ``maximumEventsPerStep`` events lie before it. A single transaction is never split.
-    static func boundedHorizon(from position: String, final: String, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> String {
-        guard let cut = try conn.execute("""
-            SELECT ingest_xid::text FROM agent_events
-            WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
-            ORDER BY ingest_xid OFFSET $3::int LIMIT 1
-            """, [position, final, String(maximumEvents)]).scalar()
-        else { return final }
-        if cut != position { return cut }
+    /// ``maximumEventsPerStep`` events lie before it, and the number of events before it. A single
+    /// transaction is never split.
+    static func boundedHorizon(from position: String, final: String, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> (String, Int) {
+        // The first maximumEvents + 1 rows in ingest order: when there are that many, the last
+        // one's transaction is the cut, and the rows before it are the step's.
+        let row = try conn.execute("""
+            WITH r AS MATERIALIZED (
+                SELECT ingest_xid FROM agent_events
+                WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
+                ORDER BY ingest_xid LIMIT $3::int + 1)
+            SELECT count(*), max(ingest_xid)::text, count(*) FILTER (WHERE ingest_xid < (SELECT max(ingest_xid) FROM r)) FROM r
+            """, [position, final, String(maximumEvents)]).rows.first
+        let count = row?[0].flatMap { Int($0) } ?? 0
+        guard count > maximumEvents, let cut = row?[1] else { return (final, count) }
+        if cut != position { return (cut, row?[2].flatMap { Int($0) } ?? 0) }
         // One transaction alone holds that many events: take all of it.
-        return try conn.execute("""
+        let next = try conn.execute("""
             SELECT coalesce(min(ingest_xid), $2::xid8)::text FROM agent_events
             WHERE ingest_xid > $1::xid8 AND ingest_xid < $2::xid8
             """, [position, final]).scalar() ?? final
+        let events = try conn.execute("""
+            SELECT count(*) FROM agent_events WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
+            """, [position, next]).scalar().flatMap { Int($0) } ?? 0
+        return (next, events)
     }
 
     /// Folds `[position, horizon)`; the caller holds the lock and the transaction.
     private static func advance(idleTimeout: Duration, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> Step {
+        var clock = PhaseClock()
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [name])
         let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
-        let final = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? position
-        let horizon = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
-        var rows = 0
+        let state = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text, sluice_mode()").rows.first
+        let final = state?[0] ?? position
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
-        let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
-        if plain && horizon != position {
-            rows = Int(try conn.execute("SELECT sluice_project_hourly($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
-            try conn.execute("SELECT sluice_project_tools_and_costs($1::xid8, $2::xid8)", [position, horizon])
-        }
+        let plain = state?[1] == "plain"
+        let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
+        clock.lap("horizon")
+        var rows = 0
         if horizon != position {
+            if plain {
+                rows = Int(try conn.execute("SELECT sluice_project_aggregates($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
+                clock.lap("aggregates")
+            }
             try conn.execute("SELECT sluice_project_hierarchy($1::xid8, $2::xid8)", [position, horizon])
+            clock.lap("hierarchy")
             try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [position, horizon])
+            clock.lap("chat")
         }
-        let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn)
+        let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn, clock: &clock)
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])
-        return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon, caughtUp: horizon == final)
+        clock.lap("position")
+        return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon, caughtUp: horizon == final,
+                    events: events, phases: clock.phases)
+    }
+}
+
+/// Splits the time of a step into named phases.
+struct PhaseClock {
+    private(set) var phases: [Projector.Phase] = []
+    private var last = ContinuousClock.now
+
+    /// Ends the current phase under `name` (times of the same name add up).
+    mutating func lap(_ name: String) {
+        let now = ContinuousClock.now
+        let d = now - last
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        last = now
+        if let i = phases.firstIndex(where: { $0.name == name }) { phases[i].seconds += seconds } else {
+            phases.append(.init(name: name, seconds: seconds))
+        }
     }
 }

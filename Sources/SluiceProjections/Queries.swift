@@ -82,6 +82,8 @@ public enum Queries {
     }
 
     /// Hourly series from `agent_events_hourly`: counts, tokens, cost, error rate, latency p50/p95/p99.
+    /// Histograms are summed bucket by bucket with native sums; quantiles are taken here
+    /// (``LatencyHistogram``, the rule of `sluice_histogram_quantile`), once per group.
     public static func hourly(_ f: Filter, groupBy: Grouping, on conn: PostgresConnection) throws(StoreError) -> String {
         let key = switch groupBy {
         case .none: "NULL::text"
@@ -89,42 +91,66 @@ public enum Queries {
         case .eventType: "h.event_type"
         case .project: "h.project_id::text"
         }
-        return try conn.execute("""
-            SELECT coalesce(json_agg(r ORDER BY r.bucket, r."group"), '[]')::text FROM (
-                SELECT h.bucket, \(key) AS "group",
-                       sum(h.event_count) AS "events", sum(h.error_count) AS "errors",
-                       round(sum(h.error_count)::numeric / nullif(sum(h.event_count), 0), 4) AS "errorRate",
-                       sum(h.tokens_in) AS "tokensIn", sum(h.tokens_out) AS "tokensOut",
-                       sum(h.tokens_cache_read) AS "tokensCacheRead", sum(h.tokens_cache_write) AS "tokensCacheWrite",
-                       sum(h.cost_usd) AS "costUSD", sum(h.tool_failures) AS "toolFailures",
-                       sum(h.duration_count) AS "durations",
-                       sluice_histogram_quantile(sluice_histogram_sum(h.latency_histogram), 0.5) AS "p50Ms",
-                       sluice_histogram_quantile(sluice_histogram_sum(h.latency_histogram), 0.95) AS "p95Ms",
-                       sluice_histogram_quantile(sluice_histogram_sum(h.latency_histogram), 0.99) AS "p99Ms"
-                FROM agent_events_hourly h
-                WHERE ($1::int IS NULL OR h.project_id = $1::int)
-                  AND ($2::text IS NULL OR h.agent_id = $2)
-                  AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
-                  AND ($4::timestamptz IS NULL OR h.bucket < $4::timestamptz)
-                GROUP BY 1, 2) r
-            """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
+        let rows = try conn.execute("""
+            SELECT row_to_json(r)::text, g.histogram::text
+            FROM (SELECT h.bucket, \(key) AS "group",
+                         sum(h.event_count) AS "events", sum(h.error_count) AS "errors",
+                         round(sum(h.error_count)::numeric / nullif(sum(h.event_count), 0), 4) AS "errorRate",
+                         sum(h.tokens_in) AS "tokensIn", sum(h.tokens_out) AS "tokensOut",
+                         sum(h.tokens_cache_read) AS "tokensCacheRead", sum(h.tokens_cache_write) AS "tokensCacheWrite",
+                         sum(h.cost_usd) AS "costUSD", sum(h.tool_failures) AS "toolFailures",
+                         sum(h.duration_count) AS "durations", \(histogramSum("h.latency_histogram")) AS histogram
+                  FROM agent_events_hourly h
+                  WHERE ($1::int IS NULL OR h.project_id = $1::int)
+                    AND ($2::text IS NULL OR h.agent_id = $2)
+                    AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
+                    AND ($4::timestamptz IS NULL OR h.bucket < $4::timestamptz)
+                  GROUP BY 1, 2) g
+            CROSS JOIN LATERAL (SELECT g.bucket, g."group", g.events, g.errors, g."errorRate", g."tokensIn", g."tokensOut",
+                                       g."tokensCacheRead", g."tokensCacheWrite", g."costUSD", g."toolFailures", g.durations) r
+            ORDER BY g.bucket, g."group"
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).rows
+        return withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95), ("p99Ms", 0.99)])
     }
 
     /// Per tool over the filter's range: uses, failures, success rate, p50/p95 duration.
     public static func tools(_ f: Filter, on conn: PostgresConnection) throws(StoreError) -> String {
-        try conn.execute("""
-            SELECT coalesce(json_agg(r ORDER BY r.uses DESC, r.tool), '[]')::text FROM (
-                SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
-                       round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
-                       round(sum(t.duration_sum_ms) / nullif(sum(t.duration_count), 0), 1) AS "avgMs",
-                       sluice_histogram_quantile(sluice_histogram_sum(t.latency_histogram), 0.5) AS "p50Ms",
-                       sluice_histogram_quantile(sluice_histogram_sum(t.latency_histogram), 0.95) AS "p95Ms"
-                FROM agent_tools_hourly t
-                WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
-                  AND ($3::timestamptz IS NULL OR t.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
-                  AND ($4::timestamptz IS NULL OR t.bucket < $4::timestamptz)
-                GROUP BY 1) r
-            """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
+        let rows = try conn.execute("""
+            SELECT row_to_json(r)::text, g.histogram::text
+            FROM (SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
+                         round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
+                         round(sum(t.duration_sum_ms) / nullif(sum(t.duration_count), 0), 1) AS "avgMs",
+                         \(histogramSum("t.latency_histogram")) AS histogram
+                  FROM agent_tools_hourly t
+                  WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
+                    AND ($3::timestamptz IS NULL OR t.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
+                    AND ($4::timestamptz IS NULL OR t.bucket < $4::timestamptz)
+                  GROUP BY 1) g
+            CROSS JOIN LATERAL (SELECT g.tool, g.uses, g.failures, g."successRate", g."avgMs") r
+            ORDER BY g.uses DESC, g.tool
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).rows
+        return withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
+    }
+
+    /// The element-by-element sum of a 32-bucket histogram column, as native sums.
+    static func histogramSum(_ column: String) -> String {
+        "ARRAY[" + (1...32).map { "sum(\(column)[\($0)])" }.joined(separator: ", ") + "]::bigint[]"
+    }
+
+    /// A JSON array of the rows' objects (column 0), each with the quantiles of its histogram
+    /// (column 1) appended under the given names.
+    static func withQuantiles(_ rows: [[String?]], _ quantiles: [(String, Double)]) -> String {
+        var out = "["
+        for (i, row) in rows.enumerated() {
+            guard var object = row[0], object.last == "}" else { continue }
+            let histogram = row[1].flatMap(LatencyHistogram.init(postgresArray:))
+            object.removeLast()
+            for (name, p) in quantiles {
+                object += ",\"\(name)\":" + (histogram?.quantile(p).map(String.init) ?? "null")
+            }
+            out += (i == 0 ? "" : ",") + object + "}"
+        }
+        return out + "]"
     }
 
     /// What `GET /v1/costs` groups by.
@@ -156,22 +182,24 @@ public enum Queries {
     /// Chat messages matching `query` (PostgreSQL full-text search, web-search syntax), best first,
     /// with their session and a highlighted snippet.
     public static func searchChat(_ query: String, _ f: Filter, limit: Int, on conn: PostgresConnection) throws(StoreError) -> String {
+        // Rank and cut first; only the messages returned get a highlighted snippet (ts_headline is costly).
         try conn.execute("""
             SELECT coalesce(json_agg(r ORDER BY r.rank DESC, r."timestamp" DESC), '[]')::text FROM (
-                SELECT m.id AS "id", m.session_id AS "sessionId", m.role AS "role", m."timestamp" AS "timestamp",
-                       m.sequence AS "sequence", w.project_id AS "projectId", c.agent_type AS "agentId",
-                       ts_headline('english', m.content, q, 'MaxFragments=2, MaxWords=20, MinWords=5') AS "snippet",
-                       ts_rank(to_tsvector('english', coalesce(m.search_content, '')), q) AS rank
-                FROM chat_messages m
-                JOIN chat_sessions c ON c.session_id = m.session_id
-                JOIN workspaces w ON w.id = c.workspace_id,
-                     websearch_to_tsquery('english', $1) q
-                WHERE to_tsvector('english', coalesce(m.search_content, '')) @@ q
-                  AND ($2::int IS NULL OR w.project_id = $2::int) AND ($3::text IS NULL OR c.agent_type = $3)
-                  AND ($4::timestamptz IS NULL OR m."timestamp" >= $4::timestamptz)
-                  AND ($5::timestamptz IS NULL OR m."timestamp" < $5::timestamptz)
-                ORDER BY rank DESC, m."timestamp" DESC
-                LIMIT $6::int) r
+                SELECT t.id AS "id", t.session_id AS "sessionId", t.role AS "role", t."timestamp" AS "timestamp",
+                       t.sequence AS "sequence", t.project_id AS "projectId", t.agent_type AS "agentId",
+                       ts_headline('english', t.content, t.q, 'MaxFragments=2, MaxWords=20, MinWords=5') AS "snippet", t.rank
+                FROM (SELECT m.id, m.session_id, m.role, m."timestamp", m.sequence, w.project_id, c.agent_type, m.content, q,
+                             ts_rank(to_tsvector('english', coalesce(m.search_content, '')), q) AS rank
+                      FROM chat_messages m
+                      JOIN chat_sessions c ON c.session_id = m.session_id
+                      JOIN workspaces w ON w.id = c.workspace_id,
+                           websearch_to_tsquery('english', $1) q
+                      WHERE to_tsvector('english', coalesce(m.search_content, '')) @@ q
+                        AND ($2::int IS NULL OR w.project_id = $2::int) AND ($3::text IS NULL OR c.agent_type = $3)
+                        AND ($4::timestamptz IS NULL OR m."timestamp" >= $4::timestamptz)
+                        AND ($5::timestamptz IS NULL OR m."timestamp" < $5::timestamptz)
+                      ORDER BY rank DESC, m."timestamp" DESC
+                      LIMIT $6::int) t) r
             """, [query, f.project.map(String.init), f.agent, f.from, f.to, String(limit)]).scalar() ?? "[]"
     }
 

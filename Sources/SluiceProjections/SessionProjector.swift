@@ -9,26 +9,42 @@ enum SessionProjector {
 
     /// Folds the events stored by transactions in `[from, to)`, then ends sessions idle past
     /// `idleTimeout`, and gives their chat sessions the same end. Returns the number of sessions written.
-    static func advance(from: String, to: String, idleTimeout: Duration, on conn: PostgresConnection) throws(StoreError) -> Int {
+    ///
+    /// PostgreSQL pre-folds the events whose values it reads exactly as ``SessionFold`` does
+    /// (`sluice_session_partials`); the rest are read and folded here one by one. The merge is
+    /// commutative and associative, so the result is the fold of every event either way.
+    static func advance(
+        from: String, to: String, idleTimeout: Duration, on conn: PostgresConnection, clock: inout PhaseClock
+    ) throws(StoreError) -> Int {
         var sessions: [UUID: SessionSummary] = [:]
-        // A cursor reads the range once, in index order, without sorting it; rows come in pages.
+        func add(_ s: SessionSummary) {
+            sessions[s.sessionId] = sessions[s.sessionId].map { SessionFold.merge($0, s) } ?? s
+        }
+        // Most events arrive pre-folded by PostgreSQL, a row per group of a session's events.
+        for row in try conn.execute("SELECT \(SessionPartial.columns) FROM sluice_session_partials($1::xid8, $2::xid8)", [from, to]).rows {
+            guard let s = SessionPartial.summary(row) else {
+                throw .protocolViolation("sluice_session_partials returned a row the session fold cannot read: \(row)")
+            }
+            add(s)
+        }
+        // The others one by one, through a cursor that reads the range once, in index order.
         try conn.execute("""
             DECLARE sluice_session_fold NO SCROLL CURSOR FOR
             SELECT id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
                    project_id, context::text, data::text, metrics::text, severity
             FROM agent_events
-            WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
+            WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8 AND NOT sluice_session_simple(event_type, data, metrics)
             """, [from, to])
         while true {
             let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").rows
             for row in rows {
                 guard let event = event(row) else { continue }
-                let s = SessionFold.summary(of: event)
-                sessions[event.sessionId] = sessions[event.sessionId].map { SessionFold.merge($0, s) } ?? s
+                add(SessionFold.summary(of: event))
             }
             if rows.count < page { break }
         }
         try conn.execute("CLOSE sluice_session_fold")
+        clock.lap("sessions: read and fold")
         let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "") ?? Timestamp(microsecondsSinceEpoch: 0)
         var written = 0
         if !sessions.isEmpty {
@@ -42,6 +58,7 @@ enum SessionProjector {
             }
             written += try upsert(sessions.values.sorted { $0.sessionId.lowercased < $1.sessionId.lowercased }, now: now, idleTimeout: idleTimeout, on: conn)
         }
+        clock.lap("sessions: merge and write")
         // Sessions that went quiet: their end time and outcome follow from the idle timeout.
         let idleBefore = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - microseconds(idleTimeout))
         let idle = try conn.execute("""
@@ -56,6 +73,7 @@ enum SessionProjector {
                 WHERE s.id = c.session_id AND c.session_id = ANY($1::uuid[]) AND c.ended_at IS DISTINCT FROM s.end_time
                 """, [PostgresArray.literal(touched)])
         }
+        clock.lap("sessions: idle")
         return written
     }
 

@@ -52,8 +52,9 @@ struct SessionRow {
               let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime)
         else { return nil }
         var c = SessionCounters()
-        func n(_ k: String) -> Int { Int(metrics.number(k) ?? 0) }
-        func n64(_ k: String) -> Int64 { Int64(metrics.number(k) ?? 0) }
+        // Counters are whole numbers: read exactly (through a Double, sums past 2^53 would round).
+        func n64(_ k: String) -> Int64 { metrics.fixedPoint(k, scale: 0) ?? 0 }
+        func n(_ k: String) -> Int { Int(n64(k)) }
         c.events = n("events"); c.llmRequests = n("llmRequests")
         c.inputTokens = n64("inputTokens"); c.outputTokens = n64("outputTokens")
         c.cacheCreationTokens = n64("cacheCreationTokens"); c.cacheReadTokens = n64("cacheReadTokens")

@@ -116,9 +116,10 @@ struct PipelineService: Service {
     }
 }
 
-/// Folds new events into the projections, on its own connection, every `interval`. With several
-/// servers on one database, one steps at a time (see ``Projector``); the others find the lock
-/// taken and wait for the next tick.
+/// Folds new events into the projections, on its own connection: a step starts every `interval`
+/// (the time a step took counts toward it), and at once again while a step had to stop short of
+/// what is final (a backlog). With several servers on one database, one steps at a time (see
+/// ``Projector``); the others find the lock taken and wait for the next tick.
 struct ProjectorService: Service {
     let worker: ConnectionWorker
     let interval: Duration
@@ -128,12 +129,24 @@ struct ProjectorService: Service {
     func run() async throws {
         let idleTimeout = self.idleTimeout
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let started = ContinuousClock.now
+            var behind = false
             do {
-                _ = try await worker.run { conn throws(StoreError) in try Projector.step(idleTimeout: idleTimeout, on: conn) }
+                let step = try await worker.run { conn throws(StoreError) in try Projector.step(idleTimeout: idleTimeout, on: conn) }
+                behind = step.ran && !step.caughtUp
+                if step.events > 0 {
+                    logger.debug("projector step", metadata: [
+                        "events": "\(step.events)", "caught_up": "\(step.caughtUp)",
+                        "phases": "\(step.phases.map(\.description).joined(separator: ", "))",
+                    ])
+                }
             } catch {
                 logger.warning("projector step failed; will retry", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if behind { continue }
+            let rest = interval - (ContinuousClock.now - started)
+            guard rest > .zero else { continue }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rest) }
         }
         await worker.shutdown()
     }

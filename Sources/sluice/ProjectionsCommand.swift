@@ -21,7 +21,8 @@ struct Projections: AsyncParsableCommand {
                 _ = try migrator.migrate(conn)
                 return try Projector.rebuild(idleTimeout: idle, on: conn)
             }
-            print("rebuilt: \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)")
+            print("rebuilt: \(step.events) events, \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)")
+            print("time: " + step.phases.map(\.description).joined(separator: ", "))
         }
     }
 
@@ -33,12 +34,23 @@ struct Projections: AsyncParsableCommand {
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
-            let step = try await database.withConnection { conn throws(StoreError) in
+            let (step, steps) = try await database.withConnection { conn throws(StoreError) in
                 var step = try Projector.step(idleTimeout: idle, on: conn)
-                while step.ran && !step.caughtUp { step = try Projector.step(idleTimeout: idle, on: conn) }
-                return step
+                var steps = [step]
+                while step.ran && !step.caughtUp {
+                    step = try Projector.step(idleTimeout: idle, on: conn)
+                    steps.append(step)
+                }
+                return (step, steps)
             }
-            print(step.ran ? "folded up to transaction \(step.horizon)" : "another projector is running")
+            guard step.ran else {
+                print("another projector is running")
+                return
+            }
+            var total = steps[0]
+            for s in steps.dropFirst() { total.absorb(s) }
+            print("folded \(total.events) events in \(steps.count) steps, up to transaction \(step.horizon)")
+            print("time: " + total.phases.map(\.description).joined(separator: ", "))
         }
     }
 }

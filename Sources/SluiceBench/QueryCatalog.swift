@@ -1,0 +1,222 @@
+import Foundation
+
+/// What `sluice bench queries` measures: each read API request and each Grafana panel query,
+/// with the raw `GROUP BY` over `agent_events` that answers the same question without projections.
+struct QueryCatalog: Sendable {
+    /// One measured query.
+    struct Entry: Sendable {
+        enum Kind: Sendable {
+            /// `GET` of this path (and query string) against the server.
+            case http(String)
+            /// SQL on a direct connection (a dashboard panel, macros expanded).
+            case sql(String)
+        }
+        var name: String
+        var kind: Kind
+        /// The equivalent over the raw log; nil when the query reads the log itself.
+        var raw: String?
+    }
+
+    /// Values picked from the loaded data.
+    struct Subjects: Sendable {
+        var now: Date
+        var sessionId: String
+        var agent: String
+        var project: Int
+        var projects: [Int]
+        var word: String
+    }
+
+    let entries: [Entry]
+
+    init(_ s: Subjects, panels: [DashboardPanels.Panel]) {
+        let iso = ISO8601DateFormatter()
+        func ago(_ hours: Int) -> String { iso.string(from: s.now.addingTimeInterval(Double(-hours) * 3600)) }
+        let to = iso.string(from: s.now)
+        let ranges = [("24h", 24), ("7d", 168), ("30d", 720)]
+        var e: [Entry] = []
+
+        // Sessions.
+        e.append(Entry(name: "GET /v1/sessions", kind: .http("/v1/sessions?limit=50"), raw: Raw.sessions(where: "true")))
+        e.append(Entry(name: "GET /v1/sessions?agent", kind: .http("/v1/sessions?limit=50&agent=\(s.agent)"),
+                       raw: Raw.sessions(where: "agent_id = '\(s.agent)'")))
+        e.append(Entry(name: "GET /v1/sessions?project&from&to (1d, 7d ago)",
+                       kind: .http("/v1/sessions?limit=50&project=\(s.project)&from=\(ago(168))&to=\(ago(144))"),
+                       raw: Raw.sessions(where: "project_id = \(s.project)", having: "min(\"timestamp\") >= '\(ago(168))' AND min(\"timestamp\") < '\(ago(144))'")))
+        e.append(Entry(name: "GET /v1/sessions?outcome=success", kind: .http("/v1/sessions?limit=50&outcome=success"),
+                       raw: Raw.sessions(where: "true", having: "count(*) FILTER (WHERE sluice_is_error(event_type, severity)) = 0")))
+        e.append(Entry(name: "GET /v1/sessions/{id}", kind: .http("/v1/sessions/\(s.sessionId)"),
+                       raw: Raw.sessions(where: "session_id = '\(s.sessionId)'")))
+        e.append(Entry(name: "GET /v1/sessions/{id}/events", kind: .http("/v1/sessions/\(s.sessionId)/events?limit=100"), raw: nil))
+
+        // Hourly series.
+        for (label, hours) in ranges {
+            for (group, column) in [("agent", "agent_id"), ("event_type", "event_type"), ("project", "project_id")] {
+                e.append(Entry(name: "GET /v1/metrics/hourly by \(group), \(label)",
+                               kind: .http("/v1/metrics/hourly?group_by=\(group)&from=\(ago(hours))&to=\(to)"),
+                               raw: Raw.hourly(group: column, from: ago(hours), to: to)))
+            }
+        }
+        e.append(Entry(name: "GET /v1/tools (all)", kind: .http("/v1/tools"), raw: Raw.tools(where: "true")))
+        e.append(Entry(name: "GET /v1/tools, 7d", kind: .http("/v1/tools?from=\(ago(168))&to=\(to)"),
+                       raw: Raw.tools(where: "\"timestamp\" >= '\(ago(168))' AND \"timestamp\" < '\(to)'")))
+        for group in ["model", "project", "day"] {
+            e.append(Entry(name: "GET /v1/costs by \(group)", kind: .http("/v1/costs?group_by=\(group)"), raw: Raw.costs(group: group)))
+        }
+        e.append(Entry(name: "GET /v1/chat/search", kind: .http("/v1/chat/search?q=\(s.word)&limit=20"), raw: Raw.chat(s.word)))
+
+        // Dashboard panels, over the last day and the last 30 days.
+        for (label, hours) in [("24h", 24), ("30d", 720)] {
+            for panel in panels {
+                let sql = DashboardPanels.expand(panel.sql, from: ago(hours), to: to, projects: s.projects)
+                e.append(Entry(name: "panel \(panel.title), \(label)", kind: .sql(sql),
+                               raw: DashboardPanels.raw[panel.title].map { $0(ago(hours), to) }))
+            }
+        }
+        entries = e
+    }
+}
+
+/// Raw equivalents: the same aggregates computed from `agent_events` (with the same metric
+/// functions), no projection involved.
+enum Raw {
+    static func sessions(where filter: String, having: String = "true") -> String {
+        """
+        SELECT session_id, min("timestamp") AS start_time, max("timestamp") AS last_event_at, count(*) AS events,
+               count(*) FILTER (WHERE event_type = 'llm_request') AS llm_requests,
+               sum(sluice_tokens_in(metrics)) AS tokens_in, sum(sluice_tokens_out(metrics)) AS tokens_out,
+               sum(sluice_cost_usd(metrics)) AS cost, count(*) FILTER (WHERE sluice_is_error(event_type, severity)) AS errors,
+               count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity)) AS tool_failures
+        FROM agent_events WHERE \(filter)
+        GROUP BY session_id HAVING \(having)
+        ORDER BY start_time DESC LIMIT 50
+        """
+    }
+
+    static func hourly(group: String, from: String, to: String) -> String {
+        """
+        SELECT date_trunc('hour', "timestamp", 'UTC') AS bucket, \(group) AS g, count(*),
+               count(*) FILTER (WHERE sluice_is_error(event_type, severity)), sum(sluice_tokens_in(metrics)),
+               sum(sluice_tokens_out(metrics)), sum(sluice_num(metrics, 'cacheReadTokens')),
+               sum(sluice_num(metrics, 'cacheCreationTokens')), sum(sluice_cost_usd(metrics)),
+               count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity)),
+               percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY sluice_duration_ms(metrics))
+        FROM agent_events WHERE "timestamp" >= '\(from)' AND "timestamp" < '\(to)'
+        GROUP BY 1, 2 ORDER BY 1, 2
+        """
+    }
+
+    static func tools(where filter: String) -> String {
+        """
+        SELECT sluice_tool_name(data), count(*), count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity)),
+               avg(sluice_duration_ms(metrics)), percentile_disc(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY sluice_duration_ms(metrics))
+        FROM agent_events WHERE event_type IN ('tool_use', 'tool_invocation') AND \(filter)
+        GROUP BY 1 ORDER BY 2 DESC
+        """
+    }
+
+    static func costs(group: String) -> String {
+        let key = switch group {
+        case "project": "project_id::text"
+        case "day": "date_trunc('day', \"timestamp\", 'UTC')::text"
+        default: "sluice_model(data, metrics, context)"
+        }
+        return """
+            SELECT \(key), count(*) FILTER (WHERE event_type = 'llm_request'), sum(sluice_tokens_in(metrics)),
+                   sum(sluice_tokens_out(metrics)), sum(sluice_cost_usd(metrics))
+            FROM agent_events
+            WHERE sluice_cost_usd(metrics) IS NOT NULL OR sluice_tokens_in(metrics) IS NOT NULL
+               OR sluice_tokens_out(metrics) IS NOT NULL OR event_type = 'llm_request'
+            GROUP BY 1 ORDER BY 1
+            """
+    }
+
+    static func chat(_ word: String) -> String {
+        """
+        SELECT e.id, e.session_id, ts_rank(to_tsvector('english', sluice_chat_text(e.event_type, e.data)), q) AS rank
+        FROM agent_events e, websearch_to_tsquery('english', '\(word)') q
+        WHERE sluice_chat_text(e.event_type, e.data) IS NOT NULL
+          AND to_tsvector('english', sluice_chat_text(e.event_type, e.data)) @@ q
+        ORDER BY rank DESC, e."timestamp" DESC LIMIT 20
+        """
+    }
+}
+
+/// The panel queries of a Grafana dashboard file, and the raw equivalent of each panel by title.
+enum DashboardPanels {
+    struct Panel: Sendable {
+        var title: String
+        var sql: String
+    }
+
+    /// Every `rawSql` target of the dashboard at `path`.
+    static func load(_ path: String) throws -> [Panel] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw BenchError("cannot read the dashboard \(path); run from the repository root or pass --dashboard")
+        }
+        var out: [Panel] = []
+        for panel in json["panels"] as? [[String: Any]] ?? [] {
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                if let sql = target["rawSql"] as? String { out.append(Panel(title: panel["title"] as? String ?? "?", sql: sql)) }
+            }
+        }
+        return out
+    }
+
+    /// Grafana's macros and the dashboard's variables (all projects, every agent) for `from ... to`.
+    static func expand(_ sql: String, from: String, to: String, projects: [Int]) -> String {
+        var s = sql
+        while let r = s.range(of: "$__timeFilter(") {
+            guard let close = s[r.upperBound...].firstIndex(of: ")") else { break }
+            let column = s[r.upperBound..<close]
+            s.replaceSubrange(r.lowerBound...close, with: "\(column) BETWEEN '\(from)' AND '\(to)'")
+        }
+        s = s.replacingOccurrences(of: "$__timeFrom()", with: "'\(from)'").replacingOccurrences(of: "$__timeTo()", with: "'\(to)'")
+        s = s.replacingOccurrences(of: "${project:csv}", with: projects.map(String.init).joined(separator: ","))
+        return s.replacingOccurrences(of: "${agent}", with: "*")
+    }
+
+    static func range(_ from: String, _ to: String) -> String { "\"timestamp\" BETWEEN '\(from)' AND '\(to)'" }
+    static let hour = "date_trunc('hour', \"timestamp\", 'UTC')"
+
+    /// The raw query answering each panel (by title) for `from ... to`.
+    static let raw: [String: @Sendable (_ from: String, _ to: String) -> String] = [
+        "Events per hour by type": { "SELECT \(hour), event_type, count(*) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2" },
+        "Errors per hour": { """
+            SELECT \(hour), count(*) FILTER (WHERE sluice_is_error(event_type, severity)),
+                   round(count(*) FILTER (WHERE sluice_is_error(event_type, severity))::numeric / count(*), 4)
+            FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
+            """ },
+        "Tokens per hour": { """
+            SELECT \(hour), sum(sluice_tokens_in(metrics)), sum(sluice_tokens_out(metrics)),
+                   sum(sluice_num(metrics, 'cacheReadTokens')), sum(sluice_num(metrics, 'cacheCreationTokens'))
+            FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
+            """ },
+        "Cost per hour by agent (USD)": {
+            "SELECT \(hour), agent_id, sum(sluice_cost_usd(metrics)) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2"
+        },
+        "Tool success rate": { """
+            SELECT \(hour), round(1 - count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity))::numeric / count(*), 4)
+            FROM agent_events WHERE \(range($0, $1)) AND event_type IN ('tool_use', 'tool_invocation') GROUP BY 1 ORDER BY 1
+            """ },
+        "Latency percentiles (ms)": { """
+            SELECT \(hour), percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY sluice_duration_ms(metrics))
+            FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
+            """ },
+        "Active sessions": { _, _ in """
+            SELECT count(*) FROM (SELECT session_id FROM agent_events GROUP BY session_id
+                HAVING NOT bool_or(event_type = 'session_end') AND max("timestamp") > now() - interval '30 minutes') s
+            """ },
+        "Finished sessions by outcome": { from, to in """
+            SELECT errors > 0, count(*) FROM (SELECT session_id, count(*) FILTER (WHERE sluice_is_error(event_type, severity)) AS errors
+                FROM agent_events GROUP BY session_id HAVING min("timestamp") BETWEEN '\(from)' AND '\(to)') s GROUP BY 1
+            """ },
+        "Average quality score": { from, to in """
+            SELECT round(avg(100 - least(errors * 5, 30)), 2) FROM (SELECT session_id,
+                count(*) FILTER (WHERE sluice_is_error(event_type, severity)) AS errors
+                FROM agent_events GROUP BY session_id HAVING min("timestamp") BETWEEN '\(from)' AND '\(to)') s
+            """ },
+        "Recent sessions": { from, to in Raw.sessions(where: "true", having: "min(\"timestamp\") BETWEEN '\(from)' AND '\(to)'") },
+    ]
+}

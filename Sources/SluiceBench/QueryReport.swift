@@ -1,0 +1,66 @@
+import Foundation
+
+/// The figures of one `sluice bench queries` run, and their printed table.
+public struct QueryReport: Sendable {
+    /// How long storing the generated events took.
+    public struct Load: Sendable {
+        public var seconds: Double
+        public var events: Int
+    }
+
+    /// One query: its latency percentiles and the raw equivalent's median, in ms.
+    public struct Result: Sendable {
+        public var name: String
+        public var p50: Double
+        public var p95: Double
+        /// nil when the query reads the log itself (there is nothing to compare with).
+        public var raw: Double?
+
+        public var speedUp: Double? { raw.map { $0 / max(p50, 0.001) } }
+        /// p95 under 20 ms and at least 100× faster than raw.
+        public var meetsTargets: Bool { p95 < 20 && (speedUp.map { $0 >= 100 } ?? true) }
+    }
+
+    public var machine: MachineInfo
+    public var database: String
+    public var postgresVersion: String
+    public var options: QueryBenchmark.Options
+    public var stored: Int
+    public var load: Load?
+    public var foldSeconds: Double
+    public var results: [Result]
+
+    public var text: String {
+        var lines: [String] = []
+        let memory = machine.memoryBytes.map { String(format: ", %.1f GiB RAM", Double($0) / 1_073_741_824) } ?? ""
+        lines.append("sluice bench queries")
+        lines.append("  machine     \(machine.processors) CPUs (nproc), \(machine.cpuModel)\(memory)")
+        lines.append("  postgres    \(postgresVersion), \(database)")
+        lines.append("  build       \(BenchReport.buildConfiguration)")
+        lines.append("  data        \(grouped(stored)) events over \(options.days) days (seed \(options.seed))"
+            + (load.map { String(format: ", stored in %.0f s (%@ events/s)", $0.seconds, grouped(Int(Double($0.events) / $0.seconds))) } ?? ", reused"))
+        lines.append("  projection  " + String(format: "caught up %.0f s after sluice serve started", foldSeconds))
+        lines.append("  runs        \(options.runs) per query after a warm-up (HTTP GET for the API, SQL for panels); raw: median of \(options.rawRuns)")
+        lines.append("")
+        lines.append(pad("query", 52) + lpad("p50 ms", 9) + lpad("p95 ms", 9) + lpad("raw ms", 11) + lpad("speed-up", 10) + "  targets")
+        for r in results {
+            lines.append(pad(r.name, 52) + lpad(String(format: "%.2f", r.p50), 9) + lpad(String(format: "%.2f", r.p95), 9)
+                + lpad(r.raw.map { String(format: "%.0f", $0) } ?? "-", 11)
+                + lpad(r.speedUp.map { String(format: "%.0f×", $0) } ?? "n/a", 10)
+                + "  " + (r.meetsTargets ? "met" : "NOT met"))
+        }
+        let missed = results.filter { !$0.meetsTargets }.count
+        lines.append("")
+        lines.append("  targets: p95 < 20 ms and ≥ 100× faster than the raw GROUP BY: \(results.count - missed) of \(results.count) met"
+            + " (n/a: the query reads the log itself)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+private func pad(_ s: String, _ width: Int) -> String {
+    "  " + s + String(repeating: " ", count: max(1, width - s.count))
+}
+
+private func lpad(_ s: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(1, width - s.count)) + s
+}
