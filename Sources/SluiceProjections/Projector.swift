@@ -77,7 +77,7 @@ public enum Projector {
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
     /// old projections until it commits). Blocking; waits for a running step. Aggregate rows of days
     /// retention dropped, and sessions with events on such days, are kept as they were: their raw
-    /// events are only in the archive (`0015_rebuild_keeps_dropped_days.sql`).
+    /// events are only in the archive (`0013_rebuild_keeps_dropped_days.sql`).
     public static func rebuild(
         idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
     ) throws(StoreError) -> Step {
