@@ -57,6 +57,13 @@ struct QueryCatalog: Sendable {
                                raw: Raw.hourly(group: column, from: ago(hours), to: to)))
             }
         }
+        for (label, hours) in ranges.dropFirst() {
+            for (group, column) in [("agent", "agent_id"), ("event_type", "event_type"), ("project", "project_id")] {
+                e.append(Entry(name: "GET /v1/metrics/daily by \(group), \(label)",
+                               kind: .http("/v1/metrics/daily?group_by=\(group)&from=\(ago(hours))&to=\(to)"),
+                               raw: Raw.hourly(group: column, from: ago(hours), to: to, unit: "day")))
+            }
+        }
         e.append(Entry(name: "GET /v1/tools (all)", kind: .http("/v1/tools"), raw: Raw.tools(where: "true")))
         e.append(Entry(name: "GET /v1/tools, 7d", kind: .http("/v1/tools?from=\(ago(168))&to=\(to)"),
                        raw: Raw.tools(where: "\"timestamp\" >= '\(ago(168))' AND \"timestamp\" < '\(to)'")))
@@ -93,9 +100,9 @@ enum Raw {
         """
     }
 
-    static func hourly(group: String, from: String, to: String) -> String {
+    static func hourly(group: String, from: String, to: String, unit: String = "hour") -> String {
         """
-        SELECT date_trunc('hour', "timestamp", 'UTC') AS bucket, \(group) AS g, count(*),
+        SELECT date_trunc('\(unit)', "timestamp", 'UTC') AS bucket, \(group) AS g, count(*),
                count(*) FILTER (WHERE sluice_is_error(event_type, severity)), sum(sluice_tokens_in(metrics)),
                sum(sluice_tokens_out(metrics)), sum(sluice_num(metrics, 'cacheReadTokens')),
                sum(sluice_num(metrics, 'cacheCreationTokens')), sum(sluice_cost_usd(metrics)),
@@ -178,30 +185,37 @@ enum DashboardPanels {
     }
 
     static func range(_ from: String, _ to: String) -> String { "\"timestamp\" BETWEEN '\(from)' AND '\(to)'" }
-    static let hour = "date_trunc('hour', \"timestamp\", 'UTC')"
+
+    /// The panels' bucket for `from ... to`: the hour up to 3 days, the day beyond (as the panels read
+    /// `agent_events_hourly` or `agent_events_daily`).
+    static func bucket(_ from: String, _ to: String) -> String {
+        let f = ISO8601DateFormatter()
+        let days = (f.date(from: to)?.timeIntervalSince(f.date(from: from) ?? .distantPast) ?? 0) / 86_400
+        return "date_trunc('\(days <= 3 ? "hour" : "day")', \"timestamp\", 'UTC')"
+    }
 
     /// The raw query answering each panel (by title) for `from ... to`.
     static let raw: [String: @Sendable (_ from: String, _ to: String) -> String] = [
-        "Events per hour by type": { "SELECT \(hour), event_type, count(*) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2" },
-        "Errors per hour": { """
-            SELECT \(hour), count(*) FILTER (WHERE sluice_is_error(event_type, severity)),
+        "Events by type": { "SELECT \(bucket($0, $1)), event_type, count(*) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2" },
+        "Errors": { """
+            SELECT \(bucket($0, $1)), count(*) FILTER (WHERE sluice_is_error(event_type, severity)),
                    round(count(*) FILTER (WHERE sluice_is_error(event_type, severity))::numeric / count(*), 4)
             FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
             """ },
-        "Tokens per hour": { """
-            SELECT \(hour), sum(sluice_tokens_in(metrics)), sum(sluice_tokens_out(metrics)),
+        "Tokens": { """
+            SELECT \(bucket($0, $1)), sum(sluice_tokens_in(metrics)), sum(sluice_tokens_out(metrics)),
                    sum(sluice_num(metrics, 'cacheReadTokens')), sum(sluice_num(metrics, 'cacheCreationTokens'))
             FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
             """ },
-        "Cost per hour by agent (USD)": {
-            "SELECT \(hour), agent_id, sum(sluice_cost_usd(metrics)) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2"
+        "Cost by agent (USD)": {
+            "SELECT \(bucket($0, $1)), agent_id, sum(sluice_cost_usd(metrics)) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2"
         },
         "Tool success rate": { """
-            SELECT \(hour), round(1 - count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity))::numeric / count(*), 4)
+            SELECT \(bucket($0, $1)), round(1 - count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity))::numeric / count(*), 4)
             FROM agent_events WHERE \(range($0, $1)) AND event_type IN ('tool_use', 'tool_invocation') GROUP BY 1 ORDER BY 1
             """ },
         "Latency percentiles (ms)": { """
-            SELECT \(hour), percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY sluice_duration_ms(metrics))
+            SELECT \(bucket($0, $1)), percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY sluice_duration_ms(metrics))
             FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
             """ },
         "Active sessions": { _, _ in """

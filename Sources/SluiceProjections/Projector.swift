@@ -87,7 +87,7 @@ public enum Projector {
             // What was folded from days retention dropped lives only in the projections: keep it.
             try conn.execute("SELECT sluice_rebuild_keep()")
             if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
-                try conn.execute("TRUNCATE agent_events_hourly, agent_tools_hourly, agent_costs_daily")
+                try conn.execute("SELECT sluice_rebuild_truncate()")
             }
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM chat_sessions")  // and their messages (ON DELETE CASCADE)

@@ -81,10 +81,22 @@ public enum Queries {
         case none, agent, eventType = "event_type", project
     }
 
-    /// Hourly series from `agent_events_hourly`: counts, tokens, cost, error rate, latency p50/p95/p99.
-    /// Histograms are summed bucket by bucket with native sums; quantiles are taken here
-    /// (``LatencyHistogram``, the rule of `sluice_histogram_quantile`), once per group.
-    public static func hourly(_ f: Filter, groupBy: Grouping, on conn: PostgresConnection) throws(StoreError) -> String {
+    /// The bucket width of a metrics series.
+    public enum Resolution: String, Sendable {
+        /// UTC hours, from `agent_events_hourly`.
+        case hour
+        /// UTC days, from `agent_events_daily` (24 times fewer rows: what long ranges read).
+        case day
+
+        var table: String { self == .hour ? "agent_events_hourly" : "agent_events_daily" }
+        var unit: String { rawValue }
+    }
+
+    /// A series from `agent_events_hourly` or `agent_events_daily`: counts, tokens, cost, error
+    /// rate, latency p50/p95/p99 per bucket. Histograms are summed bucket by bucket with native
+    /// sums; quantiles are taken here (``LatencyHistogram``, the rule of `sluice_histogram_quantile`),
+    /// once per group. `from` is rounded down to its hour or day.
+    public static func series(_ f: Filter, groupBy: Grouping, resolution: Resolution, on conn: PostgresConnection) throws(StoreError) -> String {
         let key = switch groupBy {
         case .none: "NULL::text"
         case .agent: "h.agent_id"
@@ -100,10 +112,10 @@ public enum Queries {
                          sum(h.tokens_cache_read) AS "tokensCacheRead", sum(h.tokens_cache_write) AS "tokensCacheWrite",
                          sum(h.cost_usd) AS "costUSD", sum(h.tool_failures) AS "toolFailures",
                          sum(h.duration_count) AS "durations", \(histogramSum("h.latency_histogram")) AS histogram
-                  FROM agent_events_hourly h
+                  FROM \(resolution.table) h
                   WHERE ($1::int IS NULL OR h.project_id = $1::int)
                     AND ($2::text IS NULL OR h.agent_id = $2)
-                    AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
+                    AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('\(resolution.unit)', $3::timestamptz, 'UTC'))
                     AND ($4::timestamptz IS NULL OR h.bucket < $4::timestamptz)
                   GROUP BY 1, 2) g
             CROSS JOIN LATERAL (SELECT g.bucket, g."group", g.events, g.errors, g."errorRate", g."tokensIn", g."tokensOut",
@@ -113,18 +125,29 @@ public enum Queries {
         return withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95), ("p99Ms", 0.99)])
     }
 
-    /// Per tool over the filter's range: uses, failures, success rate, p50/p95 duration.
+    /// Per tool over the filter's range: uses, failures, success rate, p50/p95 duration. Whole UTC
+    /// days inside the range are read from `agent_tools_daily`, the hours before and after them from
+    /// `agent_tools_hourly` (`from` is rounded down to its hour), so a month costs 30 rows per key
+    /// plus at most 46 hours.
     public static func tools(_ f: Filter, on conn: PostgresConnection) throws(StoreError) -> String {
         let rows = try conn.execute("""
+            WITH span AS (
+                SELECT lo, hi, CASE WHEN date_trunc('day', lo, 'UTC') = lo THEN lo ELSE date_trunc('day', lo, 'UTC') + interval '1 day' END AS dlo,
+                       date_trunc('day', hi, 'UTC') AS dhi
+                FROM (SELECT coalesce(date_trunc('hour', $3::timestamptz, 'UTC'), '-infinity') AS lo,
+                             coalesce($4::timestamptz, 'infinity') AS hi) r),
+            t AS (
+                SELECT t.* FROM agent_tools_daily t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
+                UNION ALL
+                SELECT t.* FROM agent_tools_hourly t, span
+                WHERE t.bucket >= span.lo AND t.bucket < span.hi AND (t.bucket < span.dlo OR t.bucket >= greatest(span.dhi, span.dlo)))
             SELECT row_to_json(r)::text, g.histogram::text
             FROM (SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
                          round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
                          round(sum(t.duration_sum_ms) / nullif(sum(t.duration_count), 0), 1) AS "avgMs",
                          \(histogramSum("t.latency_histogram")) AS histogram
-                  FROM agent_tools_hourly t
+                  FROM t
                   WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
-                    AND ($3::timestamptz IS NULL OR t.bucket >= date_trunc('hour', $3::timestamptz, 'UTC'))
-                    AND ($4::timestamptz IS NULL OR t.bucket < $4::timestamptz)
                   GROUP BY 1) g
             CROSS JOIN LATERAL (SELECT g.tool, g.uses, g.failures, g."successRate", g."avgMs") r
             ORDER BY g.uses DESC, g.tool

@@ -42,14 +42,18 @@ struct QueryRoutes: Sendable {
                 return pageResponse(page)
             }
         }
-        router.get("/v1/metrics/hourly") { request, _ in
-            try await read(request) { filter, q in
-                let name = q["group_by"] ?? "none"
-                guard let grouping = Queries.Grouping(rawValue: name == "eventType" ? "event_type" : name) else {
-                    throw BadQuery("group_by must be one of none, agent, event_type, project")
+        for resolution in [Queries.Resolution.hour, .day] {
+            router.get("/v1/metrics/\(resolution == .hour ? "hourly" : "daily")") { request, _ in
+                try await read(request) { filter, q in
+                    let name = q["group_by"] ?? "none"
+                    guard let grouping = Queries.Grouping(rawValue: name == "eventType" ? "event_type" : name) else {
+                        throw BadQuery("group_by must be one of none, agent, event_type, project")
+                    }
+                    let json = try await pool.withConnection { conn throws(StoreError) in
+                        try Queries.series(filter, groupBy: grouping, resolution: resolution, on: conn)
+                    }
+                    return jsonResponse(bytes: Array("{\"series\":\(json)}".utf8))
                 }
-                let json = try await pool.withConnection { conn throws(StoreError) in try Queries.hourly(filter, groupBy: grouping, on: conn) }
-                return jsonResponse(bytes: Array("{\"series\":\(json)}".utf8))
             }
         }
     }

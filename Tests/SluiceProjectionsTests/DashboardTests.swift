@@ -45,32 +45,52 @@ import SluiceTestSupport
         #expect(panels.count >= 10)
         for p in panels {
             // Panels read projections, never a long raw scan of the log.
-            #expect(p.sql.replacingOccurrences(of: "agent_events_hourly", with: "").contains("agent_events") == false, "\(p.title)")
+            let rollups = p.sql.replacingOccurrences(of: "agent_events_hourly", with: "").replacingOccurrences(of: "agent_events_daily", with: "")
+            #expect(rollups.contains("agent_events") == false, "\(p.title)")
         }
         let db = try await TestDatabase.fresh()
         let events = SessionProjectionTests.workload(sessions: 30, events: 4_000)
         let stream = HourlyProjectionTests.stream(events)
+        // A long range reads the daily rollups; consecutive ranges of just under 3 days read the
+        // hourly rows. Both must add up to the raw events.
         let from = "2000-01-01T00:00:00Z", to = "2100-01-01T00:00:00Z"
-        let results: [(String, QueryResult)] = try await TestDatabase.query(db) { conn throws(StoreError) in
+        let first = (events.map(\.timestamp.microsecondsSinceEpoch).min()! / 3_600_000_000) * 3_600_000_000
+        let windows = stride(from: first, through: events.map(\.timestamp.microsecondsSinceEpoch).max()!, by: 3 * 86_400_000_000).map {
+            (Timestamp(microsecondsSinceEpoch: $0).rfc3339, Timestamp(microsecondsSinceEpoch: $0 + 3 * 86_400_000_000 - 1_000_000).rfc3339)
+        }
+        let (results, short): ([(String, QueryResult)], [(String, QueryResult)]) = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(stream, on: conn)
             try catchUp(on: conn)
-            return try panels.map { p throws(StoreError) in
+            let long = try panels.map { p throws(StoreError) in
                 (p.title, try conn.execute(Self.expand(p.sql, from: from, to: to, projects: [1, 2, 3], agent: "*")))
             }
+            var short: [(String, QueryResult)] = []
+            for (a, b) in windows {
+                for p in panels { short.append((p.title, try conn.execute(Self.expand(p.sql, from: a, to: b, projects: [1, 2, 3], agent: "*")))) }
+            }
+            return (long, short)
         }
         let byTitle = Dictionary(results, uniquingKeysWith: { a, _ in a })
-        func total(_ title: String, _ column: String) -> Double {
-            guard let r = byTitle[title], let c = r.columns.firstIndex(of: column) else { Issue.record("\(title): no column \(column)"); return -1 }
-            return r.rows.reduce(0) { $0 + (Double($1[c] ?? "0") ?? 0) }
+        func total(_ title: String, _ column: String, in results: [(String, QueryResult)]) -> Double {
+            results.filter { $0.0 == title }.reduce(0) { sum, r in
+                guard let c = r.1.columns.firstIndex(of: column) else { Issue.record("\(title): no column \(column)"); return -1 }
+                return sum + r.1.rows.reduce(0) { $0 + (Double($1[c] ?? "0") ?? 0) }
+            }
         }
+        func total(_ title: String, _ column: String) -> Double { total(title, column, in: results) }
         let raw = events.count
         let errors = events.filter { $0.eventType == "error_encountered" || $0.severity == .error || $0.severity == .critical }.count
         let tokensIn = events.reduce(0) { $0 + Int($1.metrics?.number("inputTokens") ?? 0) }
         let cost = events.reduce(0) { $0 + ($1.metrics?.number("cost") ?? 0) }
-        #expect(Int(total("Events per hour by type", "value")) == raw)
-        #expect(Int(total("Errors per hour", "errors")) == errors)
-        #expect(Int(total("Tokens per hour", "tokens_in")) == tokensIn)
-        #expect(abs(total("Cost per hour by agent (USD)", "value") - cost) < 1e-6)
+        for (label, r) in [("daily", results), ("hourly", short)] {
+            #expect(Int(total("Events by type", "value", in: r)) == raw, "\(label)")
+            #expect(Int(total("Errors", "errors", in: r)) == errors, "\(label)")
+            #expect(Int(total("Tokens", "tokens_in", in: r)) == tokensIn, "\(label)")
+            #expect(abs(total("Cost by agent (USD)", "value", in: r) - cost) < 1e-6, "\(label)")
+        }
+        // Hourly buckets for the short ranges, day buckets for the long one.
+        #expect(short.filter { $0.0 == "Events by type" }.map(\.1.rows.count).reduce(0, +) > byTitle["Events by type"]!.rows.count)
+        #expect(byTitle["Events by type"]!.rows.allSatisfy { ($0[0] ?? "").contains("00:00:00") })
         #expect(byTitle["Latency percentiles (ms)"]?.columns == ["time", "p50", "p95", "p99"])
         #expect(byTitle["Tool success rate"]?.columns == ["time", "success_rate"])
         #expect(Int(total("Finished sessions by outcome", "sessions")) == 30)  // all ≥ 2 h idle: ended

@@ -63,6 +63,10 @@ import SluiceTestSupport
         FROM agent_events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
 
+    /// The daily rollups and the same raw GROUP BYs by UTC day.
+    static let dailyProjected = projected.replacingOccurrences(of: "agent_events_hourly", with: "agent_events_daily")
+    static let dailyRaw = raw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
+
     static let toolsProjected = """
         SELECT bucket, project_id, agent_id, tool_name, uses, failures, duration_count, duration_sum_ms
         FROM agent_tools_hourly ORDER BY 1, 2, 3, 4
@@ -74,6 +78,8 @@ import SluiceTestSupport
                sum((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number')
         FROM agent_events WHERE event_type = 'tool_use' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
+    static let toolsDailyProjected = toolsProjected.replacingOccurrences(of: "agent_tools_hourly", with: "agent_tools_daily")
+    static let toolsDailyRaw = toolsRaw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
     static let costsProjected = """
         SELECT day, project_id, agent_id, model, llm_requests, tokens_in, tokens_out, cost_usd FROM agent_costs_daily ORDER BY 1, 2, 3, 4
         """
@@ -114,17 +120,24 @@ import SluiceTestSupport
             }
             try await group.waitForAll()
         }
-        let (incremental, expected, rebuilt, count, side) = try await TestDatabase.query(db) { conn throws(StoreError) in
+        let (incremental, expected, rebuilt, count, all) = try await TestDatabase.query(db) { conn throws(StoreError) in
             try catchUp(on: conn)  // every writer has committed
             let incremental = try conn.execute(Self.projected).rows
             let expected = try conn.execute(Self.raw).rows
             let side = try (conn.execute(Self.toolsProjected).rows, conn.execute(Self.toolsRaw).rows,
                             conn.execute(Self.costsProjected).rows, conn.execute(Self.costsRaw).rows)
+            let daily = try (conn.execute(Self.dailyProjected).rows, conn.execute(Self.dailyRaw).rows,
+                             conn.execute(Self.toolsDailyProjected).rows, conn.execute(Self.toolsDailyRaw).rows)
             _ = try Projector.rebuild(maximumEvents: 1_000, on: conn)
             try catchUp(on: conn)
+            let rebuiltDaily = try (conn.execute(Self.dailyProjected).rows, conn.execute(Self.toolsDailyProjected).rows)
             return (incremental, expected, try conn.execute(Self.projected).rows,
-                    try conn.execute("SELECT count(*) FROM agent_events").scalar(), side)
+                    try conn.execute("SELECT count(*) FROM agent_events").scalar(), (side, daily, rebuiltDaily))
         }
+        let (side, daily, rebuiltDaily) = all
+        #expect(!daily.0.isEmpty && daily.0 == daily.1, "daily rows equal the raw GROUP BY by day")
+        #expect(!daily.2.isEmpty && daily.2 == daily.3, "daily tool rows equal the raw GROUP BY by day")
+        #expect(rebuiltDaily.0 == daily.0 && rebuiltDaily.1 == daily.2, "daily rows after rebuild")
         #expect(!side.0.isEmpty && side.0 == side.1, "tools")
         #expect(!side.2.isEmpty && side.2 == side.3, "costs")
         #expect(count == "6000")

@@ -66,6 +66,11 @@ import Testing
         let byType = Dictionary(grouping: series, by: { $0["group"] as? String ?? "" }).mapValues { $0.reduce(0) { $0 + ($1["events"] as? Int ?? 0) } }
         #expect(byType == ["llm_request": 20, "tool_use": 40])
         #expect(series.allSatisfy { $0["p95Ms"] != nil })
+        let daily = try await get(server.port, "/v1/metrics/daily?group_by=event_type", key: admin.key)
+        let days = daily.json["series"] as? [[String: Any]] ?? []
+        let dailyByType = Dictionary(grouping: days, by: { $0["group"] as? String ?? "" }).mapValues { $0.reduce(0) { $0 + ($1["events"] as? Int ?? 0) } }
+        #expect(dailyByType == byType && days.count <= series.count)
+        #expect(days.allSatisfy { ($0["bucket"] as? String ?? "").contains("T00:00:00") && $0["p95Ms"] != nil })
 
         let tools = try await get(server.port, "/v1/tools", key: admin.key)
         let toolRows = tools.json["tools"] as? [[String: Any]] ?? []
@@ -83,5 +88,6 @@ import Testing
         #expect(try await get(server.port, "/v1/sessions").status == 401)
         #expect(try await get(server.port, "/v1/sessions?from=yesterday", key: admin.key).status == 400)
         #expect(try await get(server.port, "/v1/metrics/hourly?group_by=color", key: admin.key).status == 400)
+        #expect(try await get(server.port, "/v1/metrics/daily?group_by=color", key: admin.key).status == 400)
     }
 }

@@ -13,7 +13,9 @@
 --   for k up to 40). Continuous aggregates (TimescaleDB mode) use it too.
 -- * sluice_event_facts(from_xid, to_xid): what the aggregates need of each event, extracted once.
 -- * sluice_project_aggregates(from_xid, to_xid): hourly, per-tool and per-model rows from one read
---   of the new events; histograms as 32 filtered counts per group; enough work_mem to hash.
+--   of the new events; histograms as 32 filtered counts per group; enough work_mem to hash. The
+--   step's hourly groups are then summed per UTC day into agent_events_daily and
+--   agent_tools_daily, the rollups that long ranges read (a month is 30 rows per key, not 720).
 -- * The hierarchy reads each distinct (project, context) once; chat messages get their final
 --   sequence when inserted, and only sessions where a message arrived out of order are renumbered.
 -- The definitions of 0006/0008 (sluice_hourly_rows, sluice_project_hourly,
@@ -77,10 +79,40 @@ LANGUAGE sql STABLE AS $$
     OFFSET 0
 $$;
 
+-- Daily rollups (plain mode): the hourly tables' columns and keys, one row per UTC day
+-- (`bucket` is UTC midnight). Each row is the sum of the day's hourly rows, which is how the
+-- projector maintains them and how TimescaleDB's hierarchical continuous aggregates define them
+-- (timescale/0004).
+DO $migration$
+BEGIN
+    IF sluice_mode() = 'plain' AND to_regclass('agent_events_daily') IS NULL THEN
+        CREATE TABLE agent_events_daily (LIKE agent_events_hourly INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+        ALTER TABLE agent_events_daily ADD PRIMARY KEY (bucket, project_id, agent_id, event_type);
+        CREATE INDEX agent_events_daily_project_bucket_idx ON agent_events_daily (project_id, bucket DESC);
+        INSERT INTO agent_events_daily
+        SELECT date_trunc('day', bucket, 'UTC'), project_id, agent_id, event_type,
+               sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
+               min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
+               sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
+               sluice_histogram_sum(latency_histogram)
+        FROM agent_events_hourly GROUP BY 1, 2, 3, 4;
+    END IF;
+    IF sluice_mode() = 'plain' AND to_regclass('agent_tools_daily') IS NULL THEN
+        CREATE TABLE agent_tools_daily (LIKE agent_tools_hourly INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+        ALTER TABLE agent_tools_daily ADD PRIMARY KEY (bucket, project_id, agent_id, tool_name);
+        INSERT INTO agent_tools_daily
+        SELECT date_trunc('day', bucket, 'UTC'), project_id, agent_id, tool_name,
+               sum(uses), sum(failures), sum(duration_count), sum(duration_sum_ms), sluice_histogram_sum(latency_histogram)
+        FROM agent_tools_hourly GROUP BY 1, 2, 3, 4;
+    END IF;
+END
+$migration$;
+
 -- Folds [from_xid, to_xid) into agent_events_hourly, agent_tools_hourly and agent_costs_daily
--- (plain mode), reading the events once. These are the definitions of 0006 and 0008: every column
--- merges by addition, minimum, maximum or histogram sum, so folding a range once in any number of
--- pieces gives the rows a single GROUP BY would. Rows are upserted in key order. The caller
+-- (plain mode), reading the events once, and the step's hourly groups into the daily rollups.
+-- These are the definitions of 0006 and 0008: every column merges by addition, minimum, maximum
+-- or histogram sum, so folding a range once in any number of pieces gives the rows a single
+-- GROUP BY would (and a daily row is the sum of its day's hourly rows). Rows are upserted in key order. The caller
 -- advances its position in the same transaction. Returns the hourly rows written.
 CREATE OR REPLACE FUNCTION sluice_project_aggregates(from_xid xid8, to_xid xid8) RETURNS bigint
 LANGUAGE plpgsql SET work_mem = '64MB' AS $$
@@ -88,33 +120,37 @@ DECLARE
     n bigint;
 BEGIN
     WITH f AS MATERIALIZED (SELECT * FROM sluice_event_facts(from_xid, to_xid)),
+    -- The step's hourly groups, written to agent_events_hourly and summed per day into agent_events_daily.
+    hg AS MATERIALIZED (
+            SELECT f.bucket, f.project_id, f.agent_id, f.event_type,
+                   count(*) AS event_count, count(*) FILTER (WHERE f.is_error) AS error_count,
+                   count(f.duration_ms) AS duration_count, sum(f.duration_ms) AS duration_sum_ms,
+                   min(f.duration_ms) AS duration_min_ms, max(f.duration_ms) AS duration_max_ms,
+                   coalesce(sum(f.tokens_in), 0) AS tokens_in, coalesce(sum(f.tokens_out), 0) AS tokens_out,
+                   coalesce(sum(f.tokens_cache_read), 0) AS tokens_cache_read,
+                   coalesce(sum(f.tokens_cache_write), 0) AS tokens_cache_write,
+                   coalesce(sum(f.cost_usd), 0) AS cost_usd, count(*) FILTER (WHERE f.tool_failure) AS tool_failures,
+                   ARRAY[count(*) FILTER (WHERE f.latency_bucket = 0), count(*) FILTER (WHERE f.latency_bucket = 1),
+                         count(*) FILTER (WHERE f.latency_bucket = 2), count(*) FILTER (WHERE f.latency_bucket = 3),
+                         count(*) FILTER (WHERE f.latency_bucket = 4), count(*) FILTER (WHERE f.latency_bucket = 5),
+                         count(*) FILTER (WHERE f.latency_bucket = 6), count(*) FILTER (WHERE f.latency_bucket = 7),
+                         count(*) FILTER (WHERE f.latency_bucket = 8), count(*) FILTER (WHERE f.latency_bucket = 9),
+                         count(*) FILTER (WHERE f.latency_bucket = 10), count(*) FILTER (WHERE f.latency_bucket = 11),
+                         count(*) FILTER (WHERE f.latency_bucket = 12), count(*) FILTER (WHERE f.latency_bucket = 13),
+                         count(*) FILTER (WHERE f.latency_bucket = 14), count(*) FILTER (WHERE f.latency_bucket = 15),
+                         count(*) FILTER (WHERE f.latency_bucket = 16), count(*) FILTER (WHERE f.latency_bucket = 17),
+                         count(*) FILTER (WHERE f.latency_bucket = 18), count(*) FILTER (WHERE f.latency_bucket = 19),
+                         count(*) FILTER (WHERE f.latency_bucket = 20), count(*) FILTER (WHERE f.latency_bucket = 21),
+                         count(*) FILTER (WHERE f.latency_bucket = 22), count(*) FILTER (WHERE f.latency_bucket = 23),
+                         count(*) FILTER (WHERE f.latency_bucket = 24), count(*) FILTER (WHERE f.latency_bucket = 25),
+                         count(*) FILTER (WHERE f.latency_bucket = 26), count(*) FILTER (WHERE f.latency_bucket = 27),
+                         count(*) FILTER (WHERE f.latency_bucket = 28), count(*) FILTER (WHERE f.latency_bucket = 29),
+                         count(*) FILTER (WHERE f.latency_bucket = 30), count(*) FILTER (WHERE f.latency_bucket = 31)] AS latency_histogram
+            FROM f
+            GROUP BY 1, 2, 3, 4
+    ),
     hourly AS (
-        INSERT INTO agent_events_hourly AS h
-        SELECT f.bucket, f.project_id, f.agent_id, f.event_type,
-               count(*), count(*) FILTER (WHERE f.is_error),
-               count(f.duration_ms), sum(f.duration_ms), min(f.duration_ms), max(f.duration_ms),
-               coalesce(sum(f.tokens_in), 0), coalesce(sum(f.tokens_out), 0),
-               coalesce(sum(f.tokens_cache_read), 0), coalesce(sum(f.tokens_cache_write), 0),
-               coalesce(sum(f.cost_usd), 0), count(*) FILTER (WHERE f.tool_failure),
-               ARRAY[count(*) FILTER (WHERE f.latency_bucket = 0), count(*) FILTER (WHERE f.latency_bucket = 1),
-                 count(*) FILTER (WHERE f.latency_bucket = 2), count(*) FILTER (WHERE f.latency_bucket = 3),
-                 count(*) FILTER (WHERE f.latency_bucket = 4), count(*) FILTER (WHERE f.latency_bucket = 5),
-                 count(*) FILTER (WHERE f.latency_bucket = 6), count(*) FILTER (WHERE f.latency_bucket = 7),
-                 count(*) FILTER (WHERE f.latency_bucket = 8), count(*) FILTER (WHERE f.latency_bucket = 9),
-                 count(*) FILTER (WHERE f.latency_bucket = 10), count(*) FILTER (WHERE f.latency_bucket = 11),
-                 count(*) FILTER (WHERE f.latency_bucket = 12), count(*) FILTER (WHERE f.latency_bucket = 13),
-                 count(*) FILTER (WHERE f.latency_bucket = 14), count(*) FILTER (WHERE f.latency_bucket = 15),
-                 count(*) FILTER (WHERE f.latency_bucket = 16), count(*) FILTER (WHERE f.latency_bucket = 17),
-                 count(*) FILTER (WHERE f.latency_bucket = 18), count(*) FILTER (WHERE f.latency_bucket = 19),
-                 count(*) FILTER (WHERE f.latency_bucket = 20), count(*) FILTER (WHERE f.latency_bucket = 21),
-                 count(*) FILTER (WHERE f.latency_bucket = 22), count(*) FILTER (WHERE f.latency_bucket = 23),
-                 count(*) FILTER (WHERE f.latency_bucket = 24), count(*) FILTER (WHERE f.latency_bucket = 25),
-                 count(*) FILTER (WHERE f.latency_bucket = 26), count(*) FILTER (WHERE f.latency_bucket = 27),
-                 count(*) FILTER (WHERE f.latency_bucket = 28), count(*) FILTER (WHERE f.latency_bucket = 29),
-                 count(*) FILTER (WHERE f.latency_bucket = 30), count(*) FILTER (WHERE f.latency_bucket = 31)]
-        FROM f
-        GROUP BY 1, 2, 3, 4
-        ORDER BY 1, 2, 3, 4
+        INSERT INTO agent_events_hourly AS h SELECT * FROM hg ORDER BY 1, 2, 3, 4
         ON CONFLICT (bucket, project_id, agent_id, event_type) DO UPDATE SET
             event_count        = h.event_count + excluded.event_count,
             error_count        = h.error_count + excluded.error_count,
@@ -132,31 +168,69 @@ BEGIN
             tool_failures      = h.tool_failures + excluded.tool_failures,
             latency_histogram  = sluice_histogram_merge(h.latency_histogram, excluded.latency_histogram)
         RETURNING 1),
+    daily AS (
+        INSERT INTO agent_events_daily AS h
+        SELECT date_trunc('day', bucket, 'UTC'), project_id, agent_id, event_type,
+               sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
+               min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
+               sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
+               sluice_histogram_sum(latency_histogram)
+        FROM hg GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (bucket, project_id, agent_id, event_type) DO UPDATE SET
+            event_count        = h.event_count + excluded.event_count,
+            error_count        = h.error_count + excluded.error_count,
+            duration_count     = h.duration_count + excluded.duration_count,
+            duration_sum_ms    = CASE WHEN h.duration_sum_ms IS NULL THEN excluded.duration_sum_ms
+                                      WHEN excluded.duration_sum_ms IS NULL THEN h.duration_sum_ms
+                                      ELSE h.duration_sum_ms + excluded.duration_sum_ms END,
+            duration_min_ms    = least(h.duration_min_ms, excluded.duration_min_ms),
+            duration_max_ms    = greatest(h.duration_max_ms, excluded.duration_max_ms),
+            tokens_in          = h.tokens_in + excluded.tokens_in,
+            tokens_out         = h.tokens_out + excluded.tokens_out,
+            tokens_cache_read  = h.tokens_cache_read + excluded.tokens_cache_read,
+            tokens_cache_write = h.tokens_cache_write + excluded.tokens_cache_write,
+            cost_usd           = h.cost_usd + excluded.cost_usd,
+            tool_failures      = h.tool_failures + excluded.tool_failures,
+            latency_histogram  = sluice_histogram_merge(h.latency_histogram, excluded.latency_histogram)),
+    tg AS MATERIALIZED (
+            SELECT f.bucket, f.project_id, f.agent_id, f.tool_name,
+                   count(*) AS uses, count(*) FILTER (WHERE f.tool_failure) AS failures,
+                   count(f.duration_ms) AS duration_count, sum(f.duration_ms) AS duration_sum_ms,
+                   ARRAY[count(*) FILTER (WHERE f.latency_bucket = 0), count(*) FILTER (WHERE f.latency_bucket = 1),
+                         count(*) FILTER (WHERE f.latency_bucket = 2), count(*) FILTER (WHERE f.latency_bucket = 3),
+                         count(*) FILTER (WHERE f.latency_bucket = 4), count(*) FILTER (WHERE f.latency_bucket = 5),
+                         count(*) FILTER (WHERE f.latency_bucket = 6), count(*) FILTER (WHERE f.latency_bucket = 7),
+                         count(*) FILTER (WHERE f.latency_bucket = 8), count(*) FILTER (WHERE f.latency_bucket = 9),
+                         count(*) FILTER (WHERE f.latency_bucket = 10), count(*) FILTER (WHERE f.latency_bucket = 11),
+                         count(*) FILTER (WHERE f.latency_bucket = 12), count(*) FILTER (WHERE f.latency_bucket = 13),
+                         count(*) FILTER (WHERE f.latency_bucket = 14), count(*) FILTER (WHERE f.latency_bucket = 15),
+                         count(*) FILTER (WHERE f.latency_bucket = 16), count(*) FILTER (WHERE f.latency_bucket = 17),
+                         count(*) FILTER (WHERE f.latency_bucket = 18), count(*) FILTER (WHERE f.latency_bucket = 19),
+                         count(*) FILTER (WHERE f.latency_bucket = 20), count(*) FILTER (WHERE f.latency_bucket = 21),
+                         count(*) FILTER (WHERE f.latency_bucket = 22), count(*) FILTER (WHERE f.latency_bucket = 23),
+                         count(*) FILTER (WHERE f.latency_bucket = 24), count(*) FILTER (WHERE f.latency_bucket = 25),
+                         count(*) FILTER (WHERE f.latency_bucket = 26), count(*) FILTER (WHERE f.latency_bucket = 27),
+                         count(*) FILTER (WHERE f.latency_bucket = 28), count(*) FILTER (WHERE f.latency_bucket = 29),
+                         count(*) FILTER (WHERE f.latency_bucket = 30), count(*) FILTER (WHERE f.latency_bucket = 31)] AS latency_histogram
+            FROM f
+            WHERE f.tool_name IS NOT NULL
+            GROUP BY 1, 2, 3, 4
+    ),
     tools AS (
-        INSERT INTO agent_tools_hourly AS t
-        SELECT f.bucket, f.project_id, f.agent_id, f.tool_name,
-               count(*), count(*) FILTER (WHERE f.tool_failure),
-               count(f.duration_ms), sum(f.duration_ms),
-               ARRAY[count(*) FILTER (WHERE f.latency_bucket = 0), count(*) FILTER (WHERE f.latency_bucket = 1),
-                 count(*) FILTER (WHERE f.latency_bucket = 2), count(*) FILTER (WHERE f.latency_bucket = 3),
-                 count(*) FILTER (WHERE f.latency_bucket = 4), count(*) FILTER (WHERE f.latency_bucket = 5),
-                 count(*) FILTER (WHERE f.latency_bucket = 6), count(*) FILTER (WHERE f.latency_bucket = 7),
-                 count(*) FILTER (WHERE f.latency_bucket = 8), count(*) FILTER (WHERE f.latency_bucket = 9),
-                 count(*) FILTER (WHERE f.latency_bucket = 10), count(*) FILTER (WHERE f.latency_bucket = 11),
-                 count(*) FILTER (WHERE f.latency_bucket = 12), count(*) FILTER (WHERE f.latency_bucket = 13),
-                 count(*) FILTER (WHERE f.latency_bucket = 14), count(*) FILTER (WHERE f.latency_bucket = 15),
-                 count(*) FILTER (WHERE f.latency_bucket = 16), count(*) FILTER (WHERE f.latency_bucket = 17),
-                 count(*) FILTER (WHERE f.latency_bucket = 18), count(*) FILTER (WHERE f.latency_bucket = 19),
-                 count(*) FILTER (WHERE f.latency_bucket = 20), count(*) FILTER (WHERE f.latency_bucket = 21),
-                 count(*) FILTER (WHERE f.latency_bucket = 22), count(*) FILTER (WHERE f.latency_bucket = 23),
-                 count(*) FILTER (WHERE f.latency_bucket = 24), count(*) FILTER (WHERE f.latency_bucket = 25),
-                 count(*) FILTER (WHERE f.latency_bucket = 26), count(*) FILTER (WHERE f.latency_bucket = 27),
-                 count(*) FILTER (WHERE f.latency_bucket = 28), count(*) FILTER (WHERE f.latency_bucket = 29),
-                 count(*) FILTER (WHERE f.latency_bucket = 30), count(*) FILTER (WHERE f.latency_bucket = 31)]
-        FROM f
-        WHERE f.tool_name IS NOT NULL
-        GROUP BY 1, 2, 3, 4
-        ORDER BY 1, 2, 3, 4
+        INSERT INTO agent_tools_hourly AS t SELECT * FROM tg ORDER BY 1, 2, 3, 4
+        ON CONFLICT (bucket, project_id, agent_id, tool_name) DO UPDATE SET
+            uses              = t.uses + excluded.uses,
+            failures          = t.failures + excluded.failures,
+            duration_count    = t.duration_count + excluded.duration_count,
+            duration_sum_ms   = CASE WHEN t.duration_sum_ms IS NULL THEN excluded.duration_sum_ms
+                                     WHEN excluded.duration_sum_ms IS NULL THEN t.duration_sum_ms
+                                     ELSE t.duration_sum_ms + excluded.duration_sum_ms END,
+            latency_histogram = sluice_histogram_merge(t.latency_histogram, excluded.latency_histogram)),
+    tools_daily AS (
+        INSERT INTO agent_tools_daily AS t
+        SELECT date_trunc('day', bucket, 'UTC'), project_id, agent_id, tool_name,
+               sum(uses), sum(failures), sum(duration_count), sum(duration_sum_ms), sluice_histogram_sum(latency_histogram)
+        FROM tg GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         ON CONFLICT (bucket, project_id, agent_id, tool_name) DO UPDATE SET
             uses              = t.uses + excluded.uses,
             failures          = t.failures + excluded.failures,

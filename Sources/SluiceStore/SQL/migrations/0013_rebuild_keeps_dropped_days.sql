@@ -15,8 +15,26 @@ LANGUAGE sql STABLE AS $$
       FROM sluice_archive_parts WHERE dropped_at IS NOT NULL
 $$;
 
+-- The aggregate tables of plain mode and the column that places a row in time: what a rebuild
+-- empties and refolds, and keeps for dropped days.
+CREATE OR REPLACE FUNCTION sluice_rebuild_aggregates() RETURNS TABLE (name text, time_column text)
+LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('agent_events_hourly', 'bucket'), ('agent_events_daily', 'bucket'), ('agent_tools_hourly', 'bucket'),
+           ('agent_tools_daily', 'bucket'), ('agent_costs_daily', 'day')
+$$;
+
+-- Empties those tables (plain mode), for the refold.
+CREATE OR REPLACE FUNCTION sluice_rebuild_truncate() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I', name), ', ') FROM sluice_rebuild_aggregates());
+END
+$$;
+
 CREATE OR REPLACE FUNCTION sluice_rebuild_keep() RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
 BEGIN
     CREATE TEMP TABLE sluice_keep_sessions ON COMMIT DROP AS
         SELECT s.* FROM agent_sessions s
@@ -29,18 +47,18 @@ BEGIN
     CREATE TEMP TABLE sluice_keep_chat_messages ON COMMIT DROP AS
         SELECT m.* FROM chat_messages m WHERE m.session_id IN (SELECT session_id FROM sluice_keep_chat_sessions);
     IF sluice_mode() = 'plain' THEN
-        CREATE TEMP TABLE sluice_keep_hourly ON COMMIT DROP AS
-            SELECT h.* FROM agent_events_hourly h, sluice_dropped_days() d WHERE h.bucket >= d.lo AND h.bucket < d.hi;
-        CREATE TEMP TABLE sluice_keep_tools ON COMMIT DROP AS
-            SELECT t.* FROM agent_tools_hourly t, sluice_dropped_days() d WHERE t.bucket >= d.lo AND t.bucket < d.hi;
-        CREATE TEMP TABLE sluice_keep_costs ON COMMIT DROP AS
-            SELECT c.* FROM agent_costs_daily c, sluice_dropped_days() d WHERE c.day >= d.lo AND c.day < d.hi;
+        FOR t IN SELECT * FROM sluice_rebuild_aggregates() LOOP
+            EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT a.* FROM %I a, sluice_dropped_days() d WHERE a.%I >= d.lo AND a.%I < d.hi',
+                           'sluice_keep_' || t.name, t.name, t.time_column, t.time_column);
+        END LOOP;
     END IF;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION sluice_rebuild_restore() RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
 BEGIN
     DELETE FROM agent_sessions WHERE id IN (SELECT id FROM sluice_keep_sessions);
     INSERT INTO agent_sessions SELECT * FROM sluice_keep_sessions;
@@ -48,12 +66,11 @@ BEGIN
     INSERT INTO chat_sessions SELECT * FROM sluice_keep_chat_sessions;
     INSERT INTO chat_messages SELECT * FROM sluice_keep_chat_messages;
     IF sluice_mode() = 'plain' THEN
-        DELETE FROM agent_events_hourly h USING sluice_dropped_days() d WHERE h.bucket >= d.lo AND h.bucket < d.hi;
-        INSERT INTO agent_events_hourly SELECT * FROM sluice_keep_hourly;
-        DELETE FROM agent_tools_hourly t USING sluice_dropped_days() d WHERE t.bucket >= d.lo AND t.bucket < d.hi;
-        INSERT INTO agent_tools_hourly SELECT * FROM sluice_keep_tools;
-        DELETE FROM agent_costs_daily c USING sluice_dropped_days() d WHERE c.day >= d.lo AND c.day < d.hi;
-        INSERT INTO agent_costs_daily SELECT * FROM sluice_keep_costs;
+        FOR t IN SELECT * FROM sluice_rebuild_aggregates() LOOP
+            EXECUTE format('DELETE FROM %I a USING sluice_dropped_days() d WHERE a.%I >= d.lo AND a.%I < d.hi',
+                           t.name, t.time_column, t.time_column);
+            EXECUTE format('INSERT INTO %I SELECT * FROM %I', t.name, 'sluice_keep_' || t.name);
+        END LOOP;
     END IF;
 END
 $$;
