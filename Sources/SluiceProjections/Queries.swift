@@ -212,12 +212,12 @@ public enum Queries {
                        t.sequence AS "sequence", t.project_id AS "projectId", t.agent_type AS "agentId",
                        ts_headline('english', t.content, t.q, 'MaxFragments=2, MaxWords=20, MinWords=5') AS "snippet", t.rank
                 FROM (SELECT m.id, m.session_id, m.role, m."timestamp", m.sequence, w.project_id, c.agent_type, m.content, q,
-                             ts_rank(to_tsvector('english', coalesce(m.search_content, '')), q) AS rank
+                             ts_rank(m.search_vector, q) AS rank
                       FROM chat_messages m
                       JOIN chat_sessions c ON c.session_id = m.session_id
                       JOIN workspaces w ON w.id = c.workspace_id,
                            websearch_to_tsquery('english', $1) q
-                      WHERE to_tsvector('english', coalesce(m.search_content, '')) @@ q
+                      WHERE m.search_vector @@ q
                         AND ($2::int IS NULL OR w.project_id = $2::int) AND ($3::text IS NULL OR c.agent_type = $3)
                         AND ($4::timestamptz IS NULL OR m."timestamp" >= $4::timestamptz)
                         AND ($5::timestamptz IS NULL OR m."timestamp" < $5::timestamptz)

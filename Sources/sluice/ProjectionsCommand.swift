@@ -17,11 +17,16 @@ struct Projections: AsyncParsableCommand {
             defer { database.close() }
             let migrator = try Migrator()
             let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
-            let step = try await database.withConnection { conn throws(StoreError) in
+            let (step, timescale, refreshedFrom) = try await database.withConnection { conn throws(StoreError) in
                 _ = try migrator.migrate(conn)
-                return try Projector.rebuild(idleTimeout: idle, on: conn)
+                let step = try Projector.rebuild(idleTimeout: idle, on: conn)
+                let timescale = try conn.execute("SELECT sluice_mode()").scalar() == "timescale"
+                return (step, timescale, try ContinuousAggregates.refreshAll(on: conn))
             }
             print("rebuilt: \(step.events) events, \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)")
+            if timescale {
+                print("continuous aggregates refreshed from \(refreshedFrom ?? "the first event") (days retention dropped keep theirs)")
+            }
             print("time: " + step.phases.map(\.description).joined(separator: ", "))
         }
     }

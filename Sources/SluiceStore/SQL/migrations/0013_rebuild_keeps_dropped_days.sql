@@ -64,7 +64,9 @@ BEGIN
     INSERT INTO agent_sessions SELECT * FROM sluice_keep_sessions;
     DELETE FROM chat_sessions WHERE session_id IN (SELECT session_id FROM sluice_keep_chat_sessions);
     INSERT INTO chat_sessions SELECT * FROM sluice_keep_chat_sessions;
-    INSERT INTO chat_messages SELECT * FROM sluice_keep_chat_messages;
+    -- Named columns: search_vector (0015) is generated.
+    INSERT INTO chat_messages (id, session_id, role, content, "timestamp", sequence, metadata, search_content)
+    SELECT id, session_id, role, content, "timestamp", sequence, metadata, search_content FROM sluice_keep_chat_messages;
     IF sluice_mode() = 'plain' THEN
         FOR t IN SELECT * FROM sluice_rebuild_aggregates() LOOP
             EXECUTE format('DELETE FROM %I a USING sluice_dropped_days() d WHERE a.%I >= d.lo AND a.%I < d.hi',
