@@ -8,13 +8,25 @@ public enum ImportReport {
         out.append("files \(s.files), lines \(s.lines) (\(String(format: "%.1f", Double(s.bytes) / 1e6)) MB), invalid lines \(s.invalidLines), incomplete last lines left for later \(s.incompleteLines)")
         out.append("sessions \(s.sessions.count), API requests \(t.requests) (duplicates skipped \(s.duplicateRequests), synthetic messages \(s.syntheticMessages))")
         out.append("tokens: input \(t.inputTokens), output \(t.outputTokens), cache write \(t.cacheCreationTokens), cache read \(t.cacheReadTokens)\(t.estimatedRequests > 0 ? " (\(t.estimatedRequests) requests estimated)" : "")")
-        out.append("cost: $\(t.costUSD)\(s.unpricedRequests > 0 ? " (+ \(s.unpricedRequests) requests of unpriced models: \(s.unpricedModels.sorted().joined(separator: ", ")); add them with --prices)" : "")")
+        out.append("cost: $\(t.costUSD)\(unpriced(s))")
+        if s.pendingToolCalls + s.openResponses + s.pendingRequests > 0 {
+            out.append("waiting for more lines (a later run imports them): tool calls without a result \(s.pendingToolCalls), responses still streaming \(s.openResponses), Copilot requests still running \(s.pendingRequests)")
+        }
         let types = s.eventsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         out.append("events \(s.events)\(inserted.map { ", new to the log \($0)" } ?? "") → \(sink)\(types.isEmpty ? "" : ": \(types)")")
         for p in s.problems.prefix(20) { out.append("  invalid: \(p)") }
         if s.problems.count > 20 { out.append("  … \(s.invalidLines - 20) more invalid lines (--json lists up to \(ImportStats.maximumProblems))") }
         for r in rejected.prefix(20) { out.append("  rejected by the server: \(r)") }
         return out.joined(separator: "\n")
+    }
+
+    /// `" (not included: …)"` naming the requests without a price and what to do about them.
+    static func unpriced(_ s: ImportStats) -> String {
+        guard s.unpricedRequests > 0 else { return "" }
+        var hints: [String] = []
+        if s.unpricedRequests > s.unpricedCopilotRequests { hints.append("add their prices with --prices") }
+        if s.unpricedCopilotRequests > 0 { hints.append("Copilot requests are never priced") }
+        return " (not included: \(s.unpricedRequests) requests without a price, models \(s.unpricedModels.sorted().joined(separator: ", ")); \(hints.joined(separator: "; ")))"
     }
 
     /// Costs are exact decimal strings (`"0.026404500"`), not floating-point numbers.
@@ -29,6 +41,7 @@ public enum ImportReport {
             "incompleteLines": s.incompleteLines, "events": s.events, "eventsByType": s.eventsByType,
             "sessions": s.sessions.count, "duplicateRequests": s.duplicateRequests, "syntheticMessages": s.syntheticMessages,
             "unpricedRequests": s.unpricedRequests, "unpricedModels": s.unpricedModels.sorted(),
+            "pendingToolCalls": s.pendingToolCalls, "openResponses": s.openResponses, "pendingRequests": s.pendingRequests,
             "totals": totals(s.totals),
             "bySession": s.bySession.mapValues(totals), "byDay": s.byDay.mapValues(totals), "byModel": s.byModel.mapValues(totals),
             "problems": s.problems.map { ["file": $0.file, "line": $0.line, "message": $0.message] },

@@ -66,6 +66,16 @@ public struct ImportStats: Sendable, Codable {
     /// Requests of a model missing from the price table: tokens counted, no cost.
     public var unpricedRequests = 0
     public var unpricedModels: Set<String> = []
+    /// Of the unpriced requests, those of Copilot (never priced: its tokens are estimates and
+    /// its use is billed by subscription).
+    public var unpricedCopilotRequests = 0
+    /// Tool calls read without their result yet: imported once it is written, or once a later
+    /// request in the same file shows none is coming.
+    public var pendingToolCalls = 0
+    /// Responses still streaming at a file's end: imported once the file has settled.
+    public var openResponses = 0
+    /// Copilot requests without a `result` yet (still running): imported once they have one.
+    public var pendingRequests = 0
     /// The first problems (at most ``maximumProblems``); `invalidLines` counts them all.
     public var problems: [ImportProblem] = []
     public static let maximumProblems = 1000
@@ -82,7 +92,15 @@ public struct ImportStats: Sendable, Codable {
         if problems.count < Self.maximumProblems { problems.append(ImportProblem(file: file, line: line, message: message)) }
     }
 
-    mutating func request(session: String, day: String, model: String, usage: ClaudeLine.Usage, cost: Int64?, estimated: Bool = false) {
+    /// Counts one request (tokens and cost) in the totals; a request without a cost is also
+    /// counted as unpriced, with its model.
+    mutating func request(session: String, day: String, model: String, usage: ClaudeLine.Usage, cost: Int64?,
+                          estimated: Bool = false, copilot: Bool = false) {
+        if cost == nil {
+            unpricedRequests += 1
+            unpricedModels.insert(model)
+            if copilot { unpricedCopilotRequests += 1 }
+        }
         totals.add(usage, cost: cost, estimated: estimated)
         bySession[session, default: UsageTotals()].add(usage, cost: cost, estimated: estimated)
         byDay[day, default: UsageTotals()].add(usage, cost: cost, estimated: estimated)

@@ -13,13 +13,34 @@ public struct PriceTable: Sendable, Equatable {
         public var cacheWrite: Int64
         public var cacheWrite1h: Int64
         public var cacheRead: Int64
+        /// Long-context pricing: every token of a request whose prompt (input + cache write +
+        /// cache read tokens) is above `longContext.above` is billed at these rates instead.
+        public var longContext: LongContext?
 
         /// The exact cost of `usage` in nano-dollars.
         public func cost(_ u: ClaudeLine.Usage) -> Int64 {
+            if let long = longContext, u.input + u.cacheCreation + u.cacheRead > long.above {
+                return Self.cost(u, long.input, long.output, long.cacheWrite, long.cacheWrite1h, long.cacheRead)
+            }
+            return Self.cost(u, input, output, cacheWrite, cacheWrite1h, cacheRead)
+        }
+
+        static func cost(_ u: ClaudeLine.Usage, _ input: Int64, _ output: Int64, _ cacheWrite: Int64, _ cacheWrite1h: Int64, _ cacheRead: Int64) -> Int64 {
             let oneHour = min(u.cacheCreation1h, u.cacheCreation)
             return u.input * input + u.output * output + (u.cacheCreation - oneHour) * cacheWrite
                 + oneHour * cacheWrite1h + u.cacheRead * cacheRead
         }
+    }
+
+    /// The rates above a prompt size, in nano-dollars per token.
+    public struct LongContext: Sendable, Equatable {
+        /// Prompt tokens (input + cache write + cache read) above which these rates apply.
+        public var above: Int64
+        public var input: Int64
+        public var output: Int64
+        public var cacheWrite: Int64
+        public var cacheWrite1h: Int64
+        public var cacheRead: Int64
     }
 
     public private(set) var models: [String: Price]
@@ -51,7 +72,8 @@ public struct PriceTable: Sendable, Equatable {
     }
 
     /// Parses `{"models": {"name": {"input": 3, "output": 15, "cacheWrite": 3.75, "cacheRead": 0.3}}}`
-    /// (US dollars per million tokens; `cacheWrite1h` defaults to twice `input`).
+    /// (US dollars per million tokens; `cacheWrite1h` defaults to twice `input`). A model may add
+    /// `"longContext": {"above": 200000, "input": 6, "output": 22.5, …}` (same defaults).
     public static func parse(_ bytes: [UInt8], source: String) throws -> PriceTable {
         func fail(_ why: String) -> ImportError {
             ImportError("price table \(source): \(why); expected {\"models\": {\"claude-…\": {\"input\": 3, \"output\": 15, \"cacheWrite\": 3.75, \"cacheRead\": 0.3}}} in dollars per million tokens")
@@ -64,20 +86,39 @@ public struct PriceTable: Sendable, Equatable {
                     guard s.key(k, is: "models") else { try s.skip(); return }
                     try s.members { (s, name) throws(LineError) in
                         let model = s.decode(name)
-                        var fields: [String: Int64] = [:]
-                        try s.members { (s, f) throws(LineError) in
-                            let r = try s.number()
-                            guard let v = Money.parseDecimal(UnsafeBufferPointer(start: s.p + r.lowerBound, count: r.count), scale: 3), v >= 0 else {
-                                throw LineError("\(model).\(s.decode(f)) is not a non-negative price", at: r.lowerBound)
+                        var fields: [String: Int64] = [:], long: [String: Int64]?
+                        func rates(_ s: inout LineScanner, _ name: String, into fields: inout [String: Int64]) throws(LineError) {
+                            try s.members { (s, f) throws(LineError) in
+                                let field = s.decode(f)
+                                if field == "longContext", name == model {
+                                    var l: [String: Int64] = [:]
+                                    try rates(&s, "\(model).longContext", into: &l)
+                                    long = l
+                                    return
+                                }
+                                let r = try s.number()
+                                guard let v = Money.parseDecimal(UnsafeBufferPointer(start: s.p + r.lowerBound, count: r.count), scale: field == "above" ? 0 : 3), v >= 0 else {
+                                    throw LineError("\(name).\(field) is not a non-negative \(field == "above" ? "token count" : "price")", at: r.lowerBound)
+                                }
+                                fields[field] = v
                             }
-                            fields[s.decode(f)] = v
+                            guard fields["input"] != nil, fields["output"] != nil else {
+                                throw LineError("\(name) needs at least input and output", at: s.i)
+                            }
                         }
-                        guard let input = fields["input"], let output = fields["output"] else {
-                            throw LineError("\(model) needs at least input and output", at: s.i)
-                        }
-                        models[model] = Price(
+                        try rates(&s, model, into: &fields)
+                        let input = fields["input"]!, output = fields["output"]!
+                        var price = Price(
                             input: input, output: output, cacheWrite: fields["cacheWrite"] ?? input * 5 / 4,
                             cacheWrite1h: fields["cacheWrite1h"] ?? input * 2, cacheRead: fields["cacheRead"] ?? input / 10)
+                        if let l = long {
+                            guard let above = l["above"] else { throw LineError("\(model).longContext needs above (prompt tokens)", at: s.i) }
+                            let li = l["input"]!
+                            price.longContext = LongContext(
+                                above: above, input: li, output: l["output"]!, cacheWrite: l["cacheWrite"] ?? li * 5 / 4,
+                                cacheWrite1h: l["cacheWrite1h"] ?? li * 2, cacheRead: l["cacheRead"] ?? li / 10)
+                        }
+                        models[model] = price
                     }
                 }
             }

@@ -43,9 +43,6 @@ struct Import: AsyncParsableCommand {
         @Option(help: "Seconds without a new line before a response still streaming at a file's end is imported.")
         var settle: Int64 = 60
 
-        @Option(help: "Seconds without a new line after which a session ends (SLUICE_SESSION_IDLE_TIMEOUT_S).")
-        var idle: Int64 = Int64(ProcessInfo.processInfo.environment["SLUICE_SESSION_IDLE_TIMEOUT_S"] ?? "") ?? 1800
-
         @Flag(help: "Print the summary as JSON (and no progress bar).")
         var json = false
 
@@ -57,7 +54,7 @@ struct Import: AsyncParsableCommand {
         func importOptions() throws -> ImportOptions {
             let host = ProcessInfo.processInfo.hostName
             return ImportOptions(projectId: projectId, machineId: machineId ?? host, hostname: host,
-                                 prices: try PriceTable.load(overrideFile: prices), settleSeconds: settle, idleSeconds: idle)
+                                 prices: try PriceTable.load(overrideFile: prices), settleSeconds: settle)
         }
     }
 
@@ -89,11 +86,16 @@ struct Import: AsyncParsableCommand {
             return
         }
         var state = try WatchState.load(path: statePath)
+        var saved = try state.encoded()
         logger.info("watching; offsets in \(statePath)")
         while !Task.isCancelled {
             do {
                 let (stats, inserted, rejected) = try await pass(sink, &state, nil)
-                try state.save(path: statePath)
+                let now = try state.encoded()
+                if now != saved {  // an idle pass writes nothing
+                    try WatchState.save(now, path: statePath)
+                    saved = now
+                }
                 if stats.events > 0 || stats.invalidLines > 0 {
                     if options.json {
                         print(ImportReport.json(stats, inserted: inserted, rejected: rejected))
@@ -107,6 +109,7 @@ struct Import: AsyncParsableCommand {
                 // Nothing past the saved offsets counts as imported: start again from them.
                 logger.error("import pass failed; retrying from the saved offsets", metadata: ["error": "\(error)"])
                 state = try WatchState.load(path: statePath)
+                saved = try state.encoded()
             }
             try? await Task.sleep(for: .milliseconds(Int64(options.interval * 1000)))
         }

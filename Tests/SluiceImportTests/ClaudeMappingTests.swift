@@ -20,7 +20,9 @@ import SluiceCore
         // One llm_request and one llm_response per counted request, whatever the number of blocks.
         #expect(stats.eventsByType["llm_request"] == 11)
         #expect(stats.eventsByType["llm_response"] == 11)
-        #expect(Set(events.map(\.id)).count == events.count - 1)  // the /btw file re-logs b-u1: same event id
+        // The /btw file re-logs b-u1: its copy is skipped, so no two events share an id (which
+        // copy the log kept would be up to the database).
+        #expect(Set(events.map(\.id)).count == events.count)
         // Events sum to the same totals.
         let responses = events.filter { $0.eventType == "llm_response" }
         let cost = responses.compactMap { $0.metrics?.fixedPoint("costUSD", scale: 9) }.reduce(0, +)
@@ -86,11 +88,10 @@ import SluiceCore
         #expect(errors.count == 1)
         #expect(errors.first?.severity == .error)
         #expect(errors.first?.data.string("message")?.hasPrefix("API Error: 529") == true)
-        // Each session starts once and, idle, ends at its last line.
+        // Each session starts once; none ends (a transcript never says so: the projection ends
+        // quiet sessions), however long ago its last line.
         #expect(events.filter { $0.eventType == "session_start" }.count == 3)
-        let ends = events.filter { $0.eventType == "session_end" }
-        #expect(ends.count == 3)
-        #expect(ends.first { $0.sessionId == UUID(uuidString: Fixtures.sessionB) }?.timestamp == Timestamp(rfc3339: "2025-10-12T00:00:05Z"))
+        #expect(events.filter { $0.eventType == "session_end" }.isEmpty)
     }
 
     @Test func invalidLinesAreReportedWithFileAndLineAndTheRestIsImported() async throws {

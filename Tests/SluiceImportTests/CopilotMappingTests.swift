@@ -8,7 +8,7 @@ import SluiceCore
         let sink = CollectingSink()
         let importer = CopilotImport(options: try Fixtures.options(), sink: sink)
         var seen: [String: WatchState.FilePosition] = [:]
-        try await importer.pass(paths: [Fixtures.copilotStorage], seen: &seen, now: Fixtures.later)
+        try await importer.pass(paths: [Fixtures.copilotStorage], seen: &seen)
         return (importer.stats, await sink.events)
     }
 
@@ -46,6 +46,11 @@ import SluiceCore
         // The .jsonl operation log: its model came from a `kind: 1` set, and its bad line is reported.
         #expect(events.first { $0.data.string("requestId") == "request_2a" && $0.eventType == "llm_request" }?.data.string("model") == "gpt-4.1")
         #expect(stats.problems.map(\.line) == [6])
+        // Never priced, and said so: no cost is counted as zero.
+        #expect(stats.unpricedRequests == 3 && stats.unpricedCopilotRequests == 3)
+        #expect(stats.unpricedModels == ["claude-sonnet-4.5", "gpt-4.1"])
+        #expect(responses.allSatisfy { $0.metrics?.fixedPoint("costUSD", scale: 9) == nil })
+        #expect(ImportReport.text(stats, inserted: nil, rejected: [], sink: "x").contains("not included: 3 requests without a price, models claude-sonnet-4.5, gpt-4.1; Copilot requests are never priced"))
         #expect(stats.problems.first?.file.hasSuffix("9e8d7c6b-0000-4000-8000-0000000000c2.jsonl") == true)
     }
 
@@ -63,8 +68,9 @@ import SluiceCore
             """.utf8), jsonl: true)
         var events: [AgentEvent] = [], stats = ImportStats()
         let mapper = CopilotMapper(options: try Fixtures.options())
-        mapper.map(session: loaded.session, fileName: "s1.jsonl", workspace: .init(storageHash: nil, folder: nil),
-                   now: Timestamp(microsecondsSinceEpoch: 3_000_000), into: &events, stats: &stats)
-        #expect(events.map(\.eventType) == ["session_start"])
+        mapper.map(session: loaded.session, fileName: "s1.jsonl", workspace: .init(storageHash: nil, folder: nil), into: &events, stats: &stats)
+        // Its prompt is final; its answer, timing and tools come with its result.
+        #expect(events.map(\.eventType) == ["session_start", "user_interaction"])
+        #expect(stats.pendingRequests == 1 && stats.totals.requests == 0)
     }
 }

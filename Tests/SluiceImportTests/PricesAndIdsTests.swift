@@ -31,6 +31,50 @@ import SluiceCore
         #expect(p.cost(.init(input: 1, output: 1, cacheCreation: 10, cacheRead: 100, cacheCreation1h: 4)) == 3000 + 15_000 + 6 * 3750 + 4 * 6000 + 100 * 300)
     }
 
+    @Test func longContextRatesApplyToEveryTokenOfAPromptAbove200K() throws {
+        let t = try PriceTable.bundled()
+        let sonnet = try #require(t.price(for: "claude-sonnet-4-5-20250929"))
+        // The prompt is input + cache write + cache read: 200,000 exactly is not above.
+        #expect(sonnet.cost(.init(input: 1000, output: 100, cacheCreation: 0, cacheRead: 199_000)) == 1000 * 3000 + 100 * 15_000 + 199_000 * 300)
+        #expect(sonnet.cost(.init(input: 1000, output: 100, cacheCreation: 10, cacheRead: 199_000, cacheCreation1h: 4))
+                == 1000 * 6000 + 100 * 22_500 + 6 * 7500 + 4 * 12_000 + 199_000 * 600)
+        #expect(t.price(for: "claude-sonnet-4-20250514")?.longContext?.above == 200_000)
+        // Models without a long-context window keep their rates.
+        let opus = try #require(t.price(for: "claude-opus-4-1"))
+        #expect(opus.longContext == nil)
+        #expect(opus.cost(.init(input: 300_000, output: 1)) == 300_000 * 15_000 + 75_000)
+        // A price file may give its own.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prices-\(UUID().uuidString).json").path
+        try #"{"models": {"my-model": {"input": 1, "output": 2, "longContext": {"above": 100, "input": 3, "output": 4}}}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let mine = try #require(try PriceTable.load(overrideFile: path).price(for: "my-model"))
+        #expect(mine.longContext == .init(above: 100, input: 3000, output: 4000, cacheWrite: 3750, cacheWrite1h: 6000, cacheRead: 300))
+        #expect(mine.cost(.init(input: 101, output: 1)) == 101 * 3000 + 4000)
+        try #"{"models": {"my-model": {"input": 1, "output": 2, "longContext": {"input": 3, "output": 4}}}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ImportError.self) { try PriceTable.load(overrideFile: path) }
+    }
+
+    @Test func aModelMissingFromThePriceTableIsReportedNotPricedAtZero() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-unpriced-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let line = #"{"parentUuid":null,"isSidechain":false,"cwd":"/w","sessionId":"0a1b2c3d-0000-4000-8000-0000000000e1","version":"2.1.0","type":"assistant","uuid":"e-a1","timestamp":"2025-11-01T10:00:00.000Z","message":{"id":"msg_E1","type":"message","role":"assistant","model":"claude-future-9-20270101","content":[{"type":"text","text":"Hi."}],"stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}},"requestId":"req_E1"}"#
+        try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/e.jsonl"))
+        var state = WatchState()
+        let (stats, events) = try await mapClaude([dir], state: &state)
+        #expect(stats.totals.requests == 1 && stats.totals.inputTokens == 7)
+        #expect(stats.unpricedRequests == 1 && stats.unpricedCopilotRequests == 0)
+        #expect(stats.unpricedModels == ["claude-future-9-20270101"])
+        let response = try #require(events.first { $0.eventType == "llm_response" })
+        #expect(response.metrics?.fixedPoint("costUSD", scale: 9) == nil)
+        #expect(response.metrics?.string("costSource") == nil)
+        let text = ImportReport.text(stats, inserted: nil, rejected: [], sink: "the database")
+        #expect(text.contains("not included: 1 requests without a price, models claude-future-9-20270101; add their prices with --prices"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(ImportReport.json(stats, inserted: nil, rejected: []).utf8)) as? [String: Any])
+        #expect(json["unpricedRequests"] as? Int == 1)
+        #expect(json["unpricedModels"] as? [String] == ["claude-future-9-20270101"])
+    }
+
     @Test func aPriceFileOverridesAndExtendsTheTable() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("prices-\(UUID().uuidString).json").path
         try #"{"models": {"claude-sonnet-4-5": {"input": 2.5, "output": 12.125}, "my-model": {"input": 0.001, "output": 1}}}"#

@@ -12,18 +12,13 @@ public struct ImportOptions: Sendable {
     /// A response still streaming at the end of what was read is emitted once the file has had
     /// no new line for this long (by the last line's timestamp); until then it waits.
     public var settleMicroseconds: Int64
-    /// A session whose last line is older than this gets `session_end` (and its unanswered
-    /// tool calls are emitted without a result).
-    public var idleMicroseconds: Int64
 
-    public init(projectId: Int32 = 1, machineId: String, hostname: String, prices: PriceTable,
-                settleSeconds: Int64 = 60, idleSeconds: Int64 = 1800) {
+    public init(projectId: Int32 = 1, machineId: String, hostname: String, prices: PriceTable, settleSeconds: Int64 = 60) {
         self.projectId = projectId
         self.machineId = machineId
         self.hostname = hostname
         self.prices = prices
         self.settleMicroseconds = settleSeconds * 1_000_000
-        self.idleMicroseconds = idleSeconds * 1_000_000
     }
 }
 
@@ -32,15 +27,21 @@ public struct ImportOptions: Sendable {
 ///
 /// - Each API request is counted once: the blocks of one response (same `message.id` and
 ///   `requestId`) are merged, their usage taken as the field-wise maximum (snapshots only grow);
-///   a later copy of a counted request is skipped, and so is a sidechain line replaying a
-///   main-chain message (`/btw` re-logs the conversation under new request ids). Synthetic
+///   a later copy of a counted request is skipped, and so is a message id already counted under
+///   another request id (`/btw` re-logs the conversation under new request ids). Synthetic
 ///   messages (`model: "<synthetic>"`) are not requests.
 /// - One `llm_request` (at the time the request was sent: the previous line) and one
 ///   `llm_response` (at its first block) per request, with model, tokens and cost.
 /// - `tool_use` per tool call, joined with its `tool_result` (success or error, duration), plus
-///   `file_read` / `file_write` / `file_modify` / `command_execute` / `search_performed`.
+///   `file_read` / `file_write` / `file_modify` / `command_execute` / `search_performed`. A call
+///   is emitted when its result is read, or without one (`status: no_result`, an id of its own)
+///   once a later request starts in the same file; until then it waits, however long.
 /// - `user_interaction` for prompts; `error_encountered` for API errors and error system lines;
-///   `session_start` and, once idle, `session_end`.
+///   `session_start`. No `session_end`: a transcript never says it is over (the session
+///   projection ends a quiet session by its idle timeout).
+///
+/// Every event is emitted once, final: nothing depends on the wall clock except when a response
+/// still streaming at a file's end is closed (`settleMicroseconds`).
 public struct ClaudeMapper: Sendable {
     public var state: ClaudeMapperState
     public let options: ImportOptions
@@ -78,16 +79,11 @@ public struct ClaudeMapper: Sendable {
 
         var session = state.sessions[sid] ?? .init()
         if let v = line.version { session.version = v }
-        if !line.isSidechain, line.cwd != nil { session.cwd = line.cwd; session.gitBranch = line.gitBranch }
         if !session.started {
             session.started = true
             emit(&out, &stats, name: "claude/session/\(sid)/start", ts: ts, type: "session_start", origin: origin) { d in
                 d.string("source", "claude-code transcript")
             }
-        }
-        if ts >= session.lastTimestamp, let u = line.uuid {
-            session.lastTimestamp = ts
-            session.lastUuid = u
         }
         state.sessions[sid] = session
 
@@ -100,11 +96,11 @@ public struct ClaudeMapper: Sendable {
 
         switch line.kind {
         case .assistant:
-            assistant(line, ts: ts, origin: origin, file: &fileState, out: &out, stats: &stats)
+            assistant(line, ts: ts, origin: origin, path: file, file: &fileState, out: &out, stats: &stats)
         case .user:
             user(line, ts: ts, origin: origin, out: &out, stats: &stats)
         case .system:
-            if line.level == "error" {
+            if line.level == "error", firstCopy(sid, line.uuid) {
                 emit(&out, &stats, name: "claude/\(sid)/\(line.uuid ?? String(ts))/error", ts: ts, type: "error_encountered",
                      origin: origin, severity: .error) { d in
                     d.string("message", line.systemContent ?? line.subtype ?? "error", limit: 8192)
@@ -117,12 +113,12 @@ public struct ClaudeMapper: Sendable {
         }
     }
 
-    private mutating func assistant(_ line: ClaudeLine, ts: Int64, origin: ClaudeMapperState.Origin,
+    private mutating func assistant(_ line: ClaudeLine, ts: Int64, origin: ClaudeMapperState.Origin, path: String,
                                     file: inout ClaudeMapperState.FileState, out: inout [AgentEvent], stats: inout ImportStats) {
         let model = line.model ?? ""
         if model == "<synthetic>" {
             stats.syntheticMessages += 1
-            if line.isApiErrorMessage {
+            if line.isApiErrorMessage, firstCopy(origin.session, line.uuid) {
                 let text = line.blocks.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined(separator: "\n")
                 emit(&out, &stats, name: "claude/\(origin.session)/\(line.uuid ?? String(ts))/error", ts: ts,
                      type: "error_encountered", origin: origin, severity: .error) { d in
@@ -135,12 +131,14 @@ public struct ClaudeMapper: Sendable {
         let key = "\(line.messageId ?? "uuid:\(line.uuid ?? String(ts))")|\(line.requestId ?? "")"
         if file.open?.key != key {
             if let open = file.open { close(open, out: &out, stats: &stats) }
-            var replay = state.countedRequests.contains(key)
-            if let mid = line.messageId {
-                if line.isSidechain, state.mainMessageIds.contains(mid) { replay = true }
-                if !line.isSidechain { state.mainMessageIds.insert(mid) }
+            closeUnanswered(session: origin.session, file: path, out: &out, stats: &stats)
+            let replay = state.countedRequests.contains(key) || line.messageId.map(state.countedMessageIds.contains) == true
+            if replay {
+                stats.duplicateRequests += 1
+            } else {
+                state.countedRequests.insert(key)
+                if let mid = line.messageId { state.countedMessageIds.insert(mid) }
             }
-            if replay { stats.duplicateRequests += 1 } else { state.countedRequests.insert(key) }
             file.open = .init(
                 key: key, messageId: line.messageId, requestId: line.requestId, origin: origin, firstTimestamp: ts,
                 sentTimestamp: file.previousTimestamp ?? ts, model: model, usage: line.usage ?? .init(),
@@ -165,7 +163,7 @@ public struct ClaudeMapper: Sendable {
                 open.toolUses += 1
                 guard !id.isEmpty else { continue }
                 state.sessions[origin.session, default: .init()].pendingTools[id] = .init(
-                    id: id, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId.lowercased)
+                    id: id, file: path, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId.lowercased)
             case .toolResult, .other:
                 continue
             }
@@ -187,7 +185,7 @@ public struct ClaudeMapper: Sendable {
             }
         }
         let prompt = texts.joined(separator: "\n")
-        guard !line.isMeta, !prompt.isEmpty else { return }
+        guard !line.isMeta, !prompt.isEmpty, firstCopy(origin.session, line.uuid) else { return }
         emit(&out, &stats, name: "claude/\(origin.session)/\(line.uuid ?? String(ts))/prompt", ts: ts, type: "user_interaction", origin: origin) { d in
             // Sidechain prompts come from the parent agent, not the user: kept out of the chat.
             if d.string(origin.sidechain ? "text" : "prompt", prompt, limit: ClaudeLine.textLimit) { d.bool("truncated", true) }
@@ -195,11 +193,28 @@ public struct ClaudeMapper: Sendable {
         }
     }
 
+    /// Whether the line `uuid` of `session` is seen for the first time (always, without a uuid).
+    private mutating func firstCopy(_ session: String, _ uuid: String?) -> Bool {
+        guard let uuid else { return true }
+        return state.emittedLines.insert("\(session)/\(uuid)").inserted
+    }
+
     // MARK: - Closing
 
-    /// Emits what has waited long enough at the end of a pass over the files: responses still
-    /// open once their file is settled, and for idle sessions their unanswered tool calls and
-    /// `session_end`. `now` is the wall clock (injected for tests).
+    /// Emits, without a result, the tool calls of `session` read from `file` that are still
+    /// waiting: a new request has started there, and the API takes one only after every earlier
+    /// call has its result, so none is coming.
+    private mutating func closeUnanswered(session: String, file: String, out: inout [AgentEvent], stats: inout ImportStats) {
+        guard let pending = state.sessions[session]?.pendingTools, !pending.isEmpty else { return }
+        for tool in pending.values.filter({ $0.file == file }).sorted(by: { $0.id < $1.id }) {
+            state.sessions[session]?.pendingTools[tool.id] = nil
+            emitTool(tool, resultAt: nil, success: nil, error: nil, out: &out, stats: &stats)
+        }
+    }
+
+    /// At the end of a pass over the files: closes the responses still open in files that have
+    /// had no new line for `settleMicroseconds` at `now` (the wall clock, injected for tests), and
+    /// counts what still waits (tool calls without a result, responses still streaming).
     public mutating func finishPass(now: Timestamp, out: inout [AgentEvent], stats: inout ImportStats) {
         let t = now.microsecondsSinceEpoch
         for (path, f) in state.files.sorted(by: { $0.key < $1.key }) {
@@ -207,20 +222,8 @@ public struct ClaudeMapper: Sendable {
             close(open, out: &out, stats: &stats)
             state.files[path]?.open = nil
         }
-        for (sid, s) in state.sessions.sorted(by: { $0.key < $1.key }) where s.started && t - s.lastTimestamp >= options.idleMicroseconds {
-            // A response of this session still open in some file waits for its file to settle first.
-            if state.files.values.contains(where: { $0.open?.origin.session == sid }) { continue }
-            for tool in s.pendingTools.values.sorted(by: { $0.id < $1.id }) {
-                emitTool(tool, resultAt: nil, success: nil, error: nil, out: &out, stats: &stats)
-            }
-            state.sessions[sid]?.pendingTools = [:]
-            guard s.endedAt != s.lastUuid else { continue }
-            let origin = ClaudeMapperState.Origin(session: sid, cwd: s.cwd, gitBranch: s.gitBranch, version: s.version, sidechain: false)
-            emit(&out, &stats, name: "claude/session/\(sid)/end/\(s.lastUuid)", ts: s.lastTimestamp, type: "session_end", origin: origin) { d in
-                d.string("reason", "idle")
-            }
-            state.sessions[sid]?.endedAt = s.lastUuid
-        }
+        stats.pendingToolCalls = state.sessions.values.reduce(0) { $0 + $1.pendingTools.count }
+        stats.openResponses = state.files.values.reduce(0) { $0 + ($1.open == nil ? 0 : 1) }
     }
 
     private mutating func close(_ r: ClaudeMapperState.OpenResponse, out: inout [AgentEvent], stats: inout ImportStats) {
@@ -233,10 +236,6 @@ public struct ClaudeMapper: Sendable {
             priceCache[r.model] = price
         }
         let cost = r.costNano ?? price?.cost(r.usage)
-        if cost == nil {
-            stats.unpricedRequests += 1
-            stats.unpricedModels.insert(r.model)
-        }
         let start = Timestamp(microsecondsSinceEpoch: r.firstTimestamp)
         stats.request(session: r.origin.session, day: start.utcDay, model: r.model, usage: r.usage, cost: cost)
         let requestId = EventIds.id("claude/request/\(r.key)")
@@ -269,7 +268,10 @@ public struct ClaudeMapper: Sendable {
 
     private mutating func emitTool(_ tool: ClaudeMapperState.PendingTool, resultAt: Int64?, success: Bool?, error: String?,
                                    out: inout [AgentEvent], stats: inout ImportStats) {
-        let toolEventId = EventIds.id("claude/tool/\(tool.id)")
+        // A call closed without its result has an id of its own: should a result still turn up,
+        // the completed call is stored beside it, not dropped as a copy.
+        let name = resultAt == nil ? "claude/tool/\(tool.id)/no_result" : "claude/tool/\(tool.id)"
+        let toolEventId = EventIds.id(name)
         let input = tool.input
         emit(&out, &stats, id: toolEventId, ts: tool.timestamp, type: "tool_use", origin: tool.origin,
              parent: UUID(uuidString: tool.responseEventId)) { d in
@@ -289,7 +291,7 @@ public struct ClaudeMapper: Sendable {
             if let r = resultAt, r >= tool.timestamp { m.int("durationMs", (r - tool.timestamp) / 1000) }
         }
         guard let type = ToolKinds.derivedEventType(forTool: tool.name) else { return }
-        emit(&out, &stats, name: "claude/tool/\(tool.id)/\(type)", ts: tool.timestamp, type: type, origin: tool.origin, parent: toolEventId) { d in
+        emit(&out, &stats, name: "\(name)/\(type)", ts: tool.timestamp, type: type, origin: tool.origin, parent: toolEventId) { d in
             d.string("toolName", tool.name)
             d.string("toolUseId", tool.id)
             d.bool("success", success)

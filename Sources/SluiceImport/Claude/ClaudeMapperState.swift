@@ -9,20 +9,18 @@ public struct ClaudeMapperState: Sendable, Codable {
     var files: [String: FileState] = [:]
     /// API requests already counted (`<message id>|<request id>`).
     var countedRequests: Set<String> = []
-    /// Message ids seen on main-chain (non-sidechain) lines: a sidechain copy of one is a replay.
-    var mainMessageIds: Set<String> = []
+    /// Message ids of the requests counted: another request id with one of them is a replay
+    /// (`/btw` re-logs main-chain messages under new request ids).
+    var countedMessageIds: Set<String> = []
+    /// Prompts and errors emitted (`<session>/<line uuid>`): a line copied into another file
+    /// (`/btw` re-logs the first prompt) is emitted once.
+    var emittedLines: Set<String> = []
 
     public init() {}
 
     struct SessionState: Sendable, Codable {
         var started = false
-        var lastTimestamp: Int64 = .min
-        var lastUuid = ""
-        /// The line uuid a `session_end` was last emitted for.
-        var endedAt: String?
         var version = ""
-        var cwd: String?
-        var gitBranch: String?
         var pendingTools: [String: PendingTool] = [:]
     }
 
@@ -65,6 +63,8 @@ public struct ClaudeMapperState: Sendable, Codable {
     /// A tool call waiting for its result.
     struct PendingTool: Sendable, Codable {
         var id: String
+        /// The transcript it was read from: a new request there means no result is coming.
+        var file: String?
         var name: String
         var input: ClaudeLine.ToolInput
         var timestamp: Int64

@@ -8,8 +8,12 @@ import SluiceCore
 /// `durationMs` = totalElapsed and `timeToFirstTokenMs` = firstProgress; a `tool_use` (plus a
 /// file, command or search event for known tools) per `toolInvocationSerialized` part;
 /// `error_encountered` for `result.errorDetails`. Tokens are estimated (``TokenEstimator``) and
-/// marked `metrics.tokensEstimated: true`, unless the request carries `usage`. A request that has
-/// no `result` yet is still running: it is left for a later import unless the session is idle.
+/// marked `metrics.tokensEstimated: true`, unless the request carries `usage`; no cost.
+///
+/// Every event is final when emitted, whenever the file is read: a request without a `result` is
+/// still running, so only its prompt is emitted, the rest once the result is written (a request
+/// that never gets one is never counted). No `session_end`: a chat can be taken up again any time
+/// (the session projection ends a quiet session by its idle timeout).
 public struct CopilotMapper: Sendable {
     public let options: ImportOptions
     public static let agentId = "github-copilot"
@@ -23,18 +27,13 @@ public struct CopilotMapper: Sendable {
         public init(storageHash: String?, folder: String?) { self.storageHash = storageHash; self.folder = folder }
     }
 
-    public func map(session s: [String: Any], fileName: String, workspace: Workspace, now: Timestamp,
+    public func map(session s: [String: Any], fileName: String, workspace: Workspace,
                     into out: inout [AgentEvent], stats: inout ImportStats) {
         let rawId = (s["sessionId"] as? String) ?? (fileName as NSString).deletingPathExtension
         let sessionId = EventIds.session(rawId, source: "copilot")
         stats.sessions.insert(rawId)
         let requests = (s["requests"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
         let created = Self.millis(s["creationDate"]) ?? requests.first.flatMap { Self.millis($0["timestamp"]) }
-        var lastActivity = Self.millis(s["lastMessageDate"]) ?? created ?? 0
-        for r in requests {
-            if let t = Self.millis(r["timestamp"]) { lastActivity = max(lastActivity, t + Self.elapsed(r).total) }
-        }
-        let idle = now.microsecondsSinceEpoch - lastActivity * 1000 >= options.idleMicroseconds
         let sessionModel = ((s["selectedModel"] as? [String: Any])?["identifier"] as? String).map(Self.modelName)
         let context = self.context(workspace)
         func emit(_ name: String, _ ms: Int64, _ type: String, parent: UUID? = nil, severity: Severity? = nil,
@@ -60,20 +59,24 @@ public struct CopilotMapper: Sendable {
             d.string("title", s["customTitle"] as? String)
             d.string("requester", s["requesterUsername"] as? String)
         }
-        var lastRequestKey: String?
-        var lastEnd = start
         for (index, r) in requests.enumerated() {
             guard let ts = Self.millis(r["timestamp"]) else { continue }
-            let result = r["result"] as? [String: Any]
-            guard result != nil || idle else { continue }  // still running: next time
             let key = (r["requestId"] as? String) ?? "index-\(index)"
-            lastRequestKey = key
-            let model = (r["modelId"] as? String).map(Self.modelName) ?? sessionModel ?? ""
             let prompt = ((r["message"] as? [String: Any])?["text"] as? String) ?? ""
+            if !prompt.isEmpty {
+                emit("\(key)/prompt", ts, "user_interaction") { d in
+                    if d.string("prompt", prompt, limit: ClaudeLine.textLimit) { d.bool("truncated", true) }
+                    d.string("requestId", key)
+                }
+            }
+            guard let result = r["result"] as? [String: Any] else {
+                stats.pendingRequests += 1  // still running: its answer, timing and tools come with its result
+                continue
+            }
+            let model = (r["modelId"] as? String).map(Self.modelName) ?? sessionModel ?? ""
             let canceled = (r["isCanceled"] as? Bool) ?? false
             let (total, first) = Self.elapsed(r)
             let end = ts + total
-            lastEnd = max(lastEnd, end)
             var text = ""
             var tools: [[String: Any]] = []
             for case let part as [String: Any] in (r["response"] as? [Any] ?? []) {
@@ -92,19 +95,13 @@ public struct CopilotMapper: Sendable {
             let estimated = reportedIn == nil || reportedOut == nil
             let tokens = ClaudeLine.Usage(input: reportedIn ?? TokenEstimator.estimate(prompt), output: reportedOut ?? TokenEstimator.estimate(text))
 
-            if !prompt.isEmpty {
-                emit("\(key)/prompt", ts, "user_interaction") { d in
-                    if d.string("prompt", prompt, limit: ClaudeLine.textLimit) { d.bool("truncated", true) }
-                    d.string("requestId", key)
-                }
-            }
             let requestEvent = EventIds.id("copilot/\(rawId)/\(key)/request")
             emit("\(key)/request", ts, "llm_request") { d in
                 d.string("model", model)
                 d.string("requestId", key)
                 d.string("agent", (r["agent"] as? [String: Any])?["id"] as? String)
             }
-            stats.request(session: rawId, day: Timestamp(microsecondsSinceEpoch: ts * 1000).utcDay, model: model, usage: tokens, cost: nil, estimated: estimated)
+            stats.request(session: rawId, day: Timestamp(microsecondsSinceEpoch: ts * 1000).utcDay, model: model, usage: tokens, cost: nil, estimated: estimated, copilot: true)
             emit("\(key)/response", end, "llm_response", parent: requestEvent) { d in
                 d.string("model", model)
                 d.string("requestId", key)
@@ -117,10 +114,10 @@ public struct CopilotMapper: Sendable {
                 m.int("inputTokens", tokens.input)
                 m.int("outputTokens", tokens.output)
                 m.bool("tokensEstimated", estimated)
-                if result != nil { m.int("durationMs", total) }
+                m.int("durationMs", total)
                 if let first { m.int("timeToFirstTokenMs", first) }
             }
-            if let error = (result?["errorDetails"] as? [String: Any])?["message"] as? String {
+            if let error = (result["errorDetails"] as? [String: Any])?["message"] as? String {
                 emit("\(key)/error", end, "error_encountered", parent: requestEvent, severity: .error) { d in
                     d.string("message", error, limit: 8192)
                     d.string("source", "copilot")
@@ -149,9 +146,6 @@ public struct CopilotMapper: Sendable {
                     }
                 }
             }
-        }
-        if idle, let last = lastRequestKey {
-            emit("end/\(last)", lastEnd, "session_end") { d in d.string("reason", "idle") }
         }
     }
 

@@ -24,19 +24,29 @@ public final class ClaudeImport: @unchecked Sendable {
 
     /// One pass over `paths`: every file from its offset in `positions` to its last complete
     /// line. `positions` is advanced only for what has been stored.
+    ///
+    /// Main transcripts are read before sidechain ones, whatever the order of `paths`, so that a
+    /// message a sidechain file replays is counted from the main chain.
     public func pass(paths: [String], positions: inout [String: WatchState.FilePosition], now: Timestamp = .now) async throws {
-        let files = TranscriptDiscovery.claudeFiles(paths)
         var advanced = positions
+        let files = Self.mainFirst(TranscriptDiscovery.claudeFiles(paths), positions: &advanced)
         for (index, path) in files.enumerated() {
-            var position = positions[path] ?? .init(offset: 0, line: 0)
-            if let size = Self.size(path), size < position.offset { position = .init(offset: 0, line: 0) }  // replaced or truncated
+            var position = advanced[path] ?? .init(offset: 0, line: 0)
+            let size = Self.size(path)
+            if let size, size < position.offset {  // replaced or truncated
+                position = .init(offset: 0, line: 0, sidechain: position.sidechain)
+            } else if let size, size == position.offset, positions[path] != nil {
+                continue  // nothing new: not even opened
+            }
             var readAny = false
             let limit: Int64 = 32 << 20
             while true {
                 let file = path
                 var parsedLines = 0
                 let before = position.offset
-                let result = try LineFileReader.read(path: path, from: position.offset, firstLine: position.line + 1, limit: limit) { bytes, number in
+                // A buffer for what is there (a longer line grows it), not 8 MiB for a few new lines.
+                let chunk = Int(min(8 << 20, max(64 << 10, (size ?? .max) - position.offset + 1)))
+                let result = try LineFileReader.read(path: path, from: position.offset, firstLine: position.line + 1, chunkSize: chunk, limit: limit) { bytes, number in
                     parsedLines += 1
                     if bytes.isEmpty || bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                     do {
@@ -48,7 +58,8 @@ public final class ClaudeImport: @unchecked Sendable {
                 }
                 stats.lines += parsedLines
                 stats.bytes += result.offset - before
-                position = .init(offset: result.offset, line: result.lineNumber)
+                position.offset = result.offset
+                position.line = result.lineNumber
                 if parsedLines > 0 { readAny = true }
                 if buffer.count >= batchSize { try await flush() }
                 progress?.update(file: index + 1, of: files.count, stats: stats)
@@ -64,6 +75,32 @@ public final class ClaudeImport: @unchecked Sendable {
         try await flush()
         progress?.update(file: files.count, of: files.count, stats: stats, force: true)
         positions = advanced
+    }
+
+    /// `files` with the sidechain transcripts last: those under `subagents/`, and any other whose
+    /// first line says `isSidechain` (a copy elsewhere, a relative path). What a file's first line
+    /// said is kept in `positions`, so each file is looked at once.
+    static func mainFirst(_ files: [String], positions: inout [String: WatchState.FilePosition]) -> [String] {
+        var main: [String] = [], side: [String] = []
+        for path in files {
+            var sidechain = positions[path]?.sidechain
+            if sidechain == nil {
+                sidechain = path.contains("/subagents/") ? true : firstLineIsSidechain(path)
+                if let sidechain { positions[path, default: .init(offset: 0, line: 0)].sidechain = sidechain }
+            }
+            if sidechain == true { side.append(path) } else { main.append(path) }
+        }
+        return main + side
+    }
+
+    /// `isSidechain` of the file's first line with a session id; nil if it has none yet.
+    static func firstLineIsSidechain(_ path: String) -> Bool? {
+        var found: Bool?
+        _ = try? LineFileReader.read(path: path, from: 0, firstLine: 1, chunkSize: 64 << 10, limit: 1) { bytes, _ in
+            guard found == nil, let line = try? ClaudeLine.parse(bytes), line.sessionId != nil else { return }
+            found = line.isSidechain
+        }
+        return found
     }
 
     /// Sends what is buffered.

@@ -20,7 +20,7 @@ public final class CopilotImport: @unchecked Sendable {
     }
 
     /// One pass: every session file that changed since `seen` (size and modification time).
-    public func pass(paths: [String], seen: inout [String: WatchState.FilePosition], now: Timestamp = .now) async throws {
+    public func pass(paths: [String], seen: inout [String: WatchState.FilePosition]) async throws {
         let files = TranscriptDiscovery.copilotFiles(paths)
         for (index, path) in files.enumerated() {
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
@@ -41,7 +41,7 @@ public final class CopilotImport: @unchecked Sendable {
                 for p in loaded.problems { stats.problem(file: path, line: p.line, p.message) }
                 if loaded.incompleteLastLine { stats.incompleteLines += 1 }
                 mapper.map(session: loaded.session, fileName: (path as NSString).lastPathComponent,
-                           workspace: TranscriptDiscovery.copilotWorkspace(forSessionFile: path), now: now, into: &events, stats: &stats)
+                           workspace: TranscriptDiscovery.copilotWorkspace(forSessionFile: path), into: &events, stats: &stats)
             } catch {
                 stats.problem(file: path, line: 1, "\(error)")
                 continue

@@ -14,6 +14,8 @@ public struct WatchState: Sendable, Codable {
         public var offset: Int64
         public var line: Int
         public var modified: Double? = nil
+        /// Claude: whether the file is a sidechain transcript (known once it has a line).
+        public var sidechain: Bool? = nil
     }
 
     public init() {}
@@ -35,11 +37,23 @@ public struct WatchState: Sendable, Codable {
         }
     }
 
+    /// The saved form (sorted keys, so an unchanged state encodes to the same bytes).
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode(self)
+    }
+
     public func save(path: String) throws {
+        try Self.save(try encoded(), path: path)
+    }
+
+    /// Writes `data` (from ``encoded()``) to `path` atomically.
+    public static func save(_ data: Data, path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try JSONEncoder().encode(self).write(to: tmp)
+        try data.write(to: tmp)
         if rename(tmp.path, url.path) != 0 {
             throw ImportError("cannot write the watch state \(path): \(String(cString: strerror(errno)))")
         }
