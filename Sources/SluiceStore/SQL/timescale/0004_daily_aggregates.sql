@@ -4,6 +4,10 @@
 -- Long ranges (the dashboards' month, GET /v1/metrics/daily, GET /v1/tools over whole days)
 -- read these instead of 24 times as many hourly rows.
 --
+-- Histograms are summed bucket by bucket with built-in sums: with sluice_histogram_sum (a PL/pgSQL
+-- transition function) in the definition, every refresh of a daily aggregate failed on 2.28.3 with
+-- "invalid transaction termination".
+--
 -- Same refresh window rule as the hourly aggregates: never past the retention horizon, so a
 -- refresh never recomputes a day whose hourly rows outlived their raw chunks.
 
@@ -23,7 +27,14 @@ SELECT time_bucket('1 day', bucket)                 AS bucket,
        sum(tokens_cache_write)                      AS tokens_cache_write,
        sum(cost_usd)                                AS cost_usd,
        sum(tool_failures)::bigint                   AS tool_failures,
-       sluice_histogram_sum(latency_histogram)      AS latency_histogram
+       ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
+             sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
+             sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
+             sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
+             sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
+             sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
+             sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
+             sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[] AS latency_histogram
 FROM agent_events_hourly
 GROUP BY 1, 2, 3, 4
 WITH NO DATA;
@@ -40,7 +51,14 @@ SELECT time_bucket('1 day', bucket)                 AS bucket,
        sum(failures)::bigint                        AS failures,
        sum(duration_count)::bigint                  AS duration_count,
        sum(duration_sum_ms)                         AS duration_sum_ms,
-       sluice_histogram_sum(latency_histogram)      AS latency_histogram
+       ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
+             sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
+             sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
+             sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
+             sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
+             sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
+             sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
+             sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[] AS latency_histogram
 FROM agent_tools_hourly
 GROUP BY 1, 2, 3, 4
 WITH NO DATA;
