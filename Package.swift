@@ -253,6 +253,7 @@ let package = Package(
             name: "SluiceTestSupport",
             dependencies: [
                 "SluiceStore",
+                "SluiceProjections",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

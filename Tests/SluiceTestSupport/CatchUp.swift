@@ -1,6 +1,6 @@
 import Foundation
 import SluiceStore
-@testable import SluiceProjections
+import SluiceProjections
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +9,7 @@ import Glibc
 /// Steps the projector until every stored event is below its horizon. The horizon is the oldest
 /// running transaction of the whole cluster, so other tests' transactions (in other databases of
 /// the shared test cluster) can hold it back for a moment.
-func catchUp(on conn: PostgresConnection) throws(StoreError) {
+public func catchUp(on conn: PostgresConnection) throws(StoreError) {
     let deadline = Date().addingTimeInterval(60)
     while true {
         _ = try Projector.step(on: conn)
