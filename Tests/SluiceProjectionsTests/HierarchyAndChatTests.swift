@@ -83,3 +83,33 @@ import SluiceTestSupport
         #expect(!search.contains("Open the JSON scanner"))
     }
 }
+
+extension HierarchyAndChatTests {
+    /// The log's key is (id, timestamp): an id sent again with another timestamp is stored as a
+    /// second event, but it is one chat message, counted once, in a step and in a rebuild alike.
+    @Test func anIdSentAgainWithAnotherTimestampIsOneMessage() async throws {
+        let db = try await TestDatabase.fresh()
+        let s = UUID()
+        let prompt = Self.event("user_prompt", session: s, at: 10, data: #"{"prompt":"rename the parser"}"#, metrics: #"{"inputTokens":4}"#)
+        var again = prompt
+        again.timestamp = Timestamp(microsecondsSinceEpoch: prompt.timestamp.microsecondsSinceEpoch + 5_000_000)
+        let answer = Self.event("llm_response", session: s, at: 12, data: #"{"response":"done"}"#, metrics: #"{"outputTokens":6}"#)
+        let query = "SELECT c.message_count, c.total_tokens, (SELECT count(*) FROM chat_messages m WHERE m.session_id = c.session_id) FROM chat_sessions c"
+        let (stepwise, sameStep, rebuilt) = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try Self.write([prompt, answer], conn)
+            try catchUp(on: conn)
+            try Self.write([again], conn)  // a later step
+            try catchUp(on: conn)
+            let stepwise = try conn.execute(query).rows
+            _ = try Projector.rebuild(on: conn)  // all three in one step
+            try catchUp(on: conn)
+            let rebuilt = try conn.execute(query).rows
+            let content = try conn.execute("SELECT \"timestamp\" = $1::timestamptz FROM chat_messages WHERE id = $2::uuid",
+                                           [prompt.timestamp.rfc3339, prompt.id.lowercased]).scalar()
+            return (stepwise, content, rebuilt)
+        }
+        #expect(stepwise == [["2", "10", "2"]])
+        #expect(rebuilt == stepwise)
+        #expect(sameStep == "t", "the first stored copy is the message")
+    }
+}

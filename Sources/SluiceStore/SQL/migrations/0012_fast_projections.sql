@@ -371,8 +371,11 @@ BEGIN
         session_id uuid PRIMARY KEY, stored integer, in_order boolean) ON COMMIT DELETE ROWS;
     DELETE FROM sluice_step_chat;
     DELETE FROM sluice_step_chat_sessions;
+    -- A message is an event id: the log's key is (id, timestamp), so an id sent again with another
+    -- timestamp is a second event but not a second message. The first stored (lowest ingest_xid)
+    -- is the message, in a step and in a rebuild alike.
     INSERT INTO sluice_step_chat
-    SELECT e.id, e.session_id,
+    SELECT DISTINCT ON (e.id) e.id, e.session_id,
            CASE WHEN e.event_type = 'llm_response' THEN 'assistant' ELSE 'user' END,
            e.text, e."timestamp", e.project_id, e.agent_id,
            sluice_str(e.context, 'workspaceId'),
@@ -382,8 +385,10 @@ BEGIN
           FROM agent_events a
           WHERE a.ingest_xid >= from_xid AND a.ingest_xid < to_xid AND a.event_type IN ('user_interaction', 'user_prompt', 'llm_response')
           OFFSET 0) e
-    WHERE e.text IS NOT NULL;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    WHERE e.text IS NOT NULL
+    ORDER BY e.id, e.ingest_xid, e."timestamp";
+    DELETE FROM sluice_step_chat c USING chat_messages m WHERE m.id = c.id;
+    SELECT count(*) INTO n FROM sluice_step_chat;
     IF n = 0 THEN RETURN 0; END IF;
 
     INSERT INTO chat_sessions AS c (session_id, workspace_id, workspace_seen_at, agent_type, model_id, model_seen_at,
