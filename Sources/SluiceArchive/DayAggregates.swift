@@ -23,15 +23,41 @@ enum DayAggregates {
         try conn.execute("SELECT sluice_timescale_drop_refusal($1::date)", [day]).scalar()
     }
 
-    /// The aggregates that do not hold the day yet.
+    /// The aggregates that do not hold the day yet, those on the raw rows before those built on
+    /// them (the order to refresh them in).
     static func stale(day: String, on conn: PostgresConnection) throws -> [Stale] {
         try conn.execute("""
-            SELECT aggregate, materialized, computed, differing FROM sluice_day_aggregates($1::date)
-             WHERE differing > 0 ORDER BY aggregate
+            SELECT aggregate, materialized, computed, differing
+              FROM sluice_day_aggregates($1::date) WITH ORDINALITY a(aggregate, materialized, computed, differing, n)
+             WHERE differing > 0 ORDER BY n
             """, [day]).rows.map { r in
             Stale(aggregate: r[0] ?? "?", materialized: r[1].flatMap { Int($0) } ?? 0,
                   computed: r[2].flatMap { Int($0) } ?? 0, differing: r[3].flatMap { Int($0) } ?? 0)
         }
+    }
+
+    /// Refreshes what does not hold the day, parents first, checking again after each refresh
+    /// (refreshing a parent can make an aggregate built on it differ); returns what still differs
+    /// once each has been refreshed at most once. Throws what a refresh threw, naming its aggregate.
+    static func refreshStale(_ stale: [Stale], day: String, on conn: PostgresConnection) throws -> [Stale] {
+        var refreshed: Set<String> = []
+        var current = stale
+        while let next = current.first(where: { !refreshed.contains($0.aggregate) }) {
+            do {
+                try refresh(next.aggregate, day: day, on: conn)
+            } catch {
+                throw RefreshFailure(stale: next, error: error)
+            }
+            refreshed.insert(next.aggregate)
+            current = try Self.stale(day: day, on: conn)
+        }
+        return current
+    }
+
+    struct RefreshFailure: Error, CustomStringConvertible {
+        var stale: Stale
+        var error: any Error
+        var description: String { "\(stale) does not hold the day, and refreshing it failed: \(error)" }
     }
 
     /// Refreshes `aggregate` over the day, recomputing it from the raw rows (`force`: whatever its

@@ -81,14 +81,12 @@ public struct Retention: Sendable {
             if dryRun {
                 first.append("refreshing \(stale.map { $0.aggregate }.joined(separator: ", ")) over the day, which do not hold it yet")
             } else {
-                for s in stale {
-                    do {
-                        try DayAggregates.refresh(s.aggregate, day: day, on: conn)
-                    } catch {
-                        return skip("\(s) does not hold the day, and refreshing it failed: \(error)")
-                    }
+                let still: [DayAggregates.Stale]
+                do {
+                    still = try DayAggregates.refreshStale(stale, day: day, on: conn)
+                } catch let failure as DayAggregates.RefreshFailure {
+                    return skip(failure.description)
                 }
-                let still = try DayAggregates.stale(day: day, on: conn)
                 if !still.isEmpty {
                     return skip("the continuous aggregates do not hold the day even after a refresh: "
                         + still.map { $0.description }.joined(separator: ", "))

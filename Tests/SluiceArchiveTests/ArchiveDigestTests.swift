@@ -37,6 +37,20 @@ import SluiceTestSupport
         }
     }
 
+    /// The digest's MD5 against known answers (Python's hashlib: the first 8 bytes of
+    /// md5(bytes(range(24))) and of md5(b"\\xff" * 24), big-endian, and their sum mod 2^64).
+    @Test func keyHashesMatchKnownMD5Values() throws {
+        func row(_ key: [UInt8]) -> [UInt8] {
+            [0, 15, 0, 0, 0, 16] + key[0..<16] + [0, 0, 0, 8] + key[16..<24]
+        }
+        var digest = KeyDigest()
+        try row(Array(0..<24)).withUnsafeBytes { try digest.add(row: $0) }
+        #expect(digest.text == "10077306573189568628")
+        try row([UInt8](repeating: 255, count: 24)).withUnsafeBytes { try digest.add(row: $0) }
+        #expect(digest.text == "6301161552375682766")
+        #expect(throws: CopyStreamError.self) { try [UInt8](repeating: 0, count: 40).withUnsafeBytes { try digest.add(row: $0) } }
+    }
+
     /// One row of an archived day goes missing from the database and another row's id appears
     /// twice in its place: the row count still matches the manifest, the key digest does not, so
     /// verify fails and retention keeps the day.
