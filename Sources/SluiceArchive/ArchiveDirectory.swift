@@ -67,12 +67,24 @@ public struct ArchiveDirectory: Sendable {
         }
     }
 
+    /// Creates `url` and any missing parent, fsyncing each new directory's parent so that the new
+    /// entry survives a power loss (the files published inside then fsync the directory itself).
+    /// `url`'s parent is fsynced even when `url` exists: a run killed between its mkdir and that
+    /// fsync leaves a directory that exists but may not be durable yet.
     func makeDirectory(_ url: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw ArchiveError.io(path: url.path, operation: "creating", errno: (error as NSError).code == 0 ? EIO : Int32(truncatingIfNeeded: (error as NSError).code))
+        var missing: [URL] = []
+        var at = url.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: at.path) && at.path != "/" {
+            missing.append(at)
+            at = at.deletingLastPathComponent()
         }
+        for dir in missing.reversed() {
+            if mkdir(dir.path, 0o755) != 0 && errno != EEXIST {
+                throw ArchiveError.io(path: dir.path, operation: "creating", errno: errno)
+            }
+            try DurableFile.syncDirectory(dir.deletingLastPathComponent())
+        }
+        if missing.isEmpty { try DurableFile.syncDirectory(url.standardizedFileURL.deletingLastPathComponent()) }
     }
 }
 

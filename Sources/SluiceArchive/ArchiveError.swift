@@ -10,6 +10,8 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     case io(path: String, operation: String, errno: Int32)
     /// A file does not match its manifest or is not a Sluice archive.
     case corrupt(path: String, reason: String)
+    /// A manifest of a version newer than this build reads.
+    case newerVersion(path: String, version: Int, supported: Int)
     /// The archive directory belongs to another database.
     case foreignDirectory(path: String, expected: String, found: String)
     /// Another `sluice archive run` or `retention run` holds the lock.
@@ -29,6 +31,9 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
         case .corrupt(let path, let reason):
             return "archive: \(path) is damaged: \(reason). Its segment will not be dropped; while the rows are still "
                 + "in the database, delete the part's files and its catalog row, or restore it from a backup of the archive."
+        case .newerVersion(let path, let version, let supported):
+            return "archive: \(path) was written by a newer sluice (manifest version \(version); this one reads up to "
+                + "\(supported)). Verify or restore it with that version; its segment will not be dropped."
         case .foreignDirectory(let path, let expected, let found):
             return "archive: \(path) belongs to another Sluice database (installation \(found), this one is \(expected)). "
                 + "Set SLUICE_ARCHIVE_DIR to a directory of this database's own."

@@ -3,8 +3,9 @@ import Logging
 import SluiceStore
 
 /// Re-reads archive parts and checks them: the file against its manifest (size, SHA-256, LZ4
-/// content checksum, rows, event times), the manifest against the catalog, and, while the rows
-/// are still in the database, the part's row count against them. A part that fails loses its
+/// content checksum, rows, key digest, event times), the manifest against the catalog, and, while
+/// the rows are still in the database, the part's row count and key digest against them (row
+/// count only for version 1 manifests, which have no digest). A part that fails loses its
 /// `verified_at`, so retention will not drop its day.
 public struct ArchiveVerifier: Sendable {
     public let directory: ArchiveDirectory
@@ -31,7 +32,8 @@ public struct ArchiveVerifier: Sendable {
         try ArchiveCatalog.parts(day: day, on: conn).map { try verify($0, on: conn) }
     }
 
-    func verify(_ part: CatalogPart, on conn: PostgresConnection) throws -> Result {
+    /// Verifies one part; with `record` false (a dry run) leaves `verified_at` as it is.
+    func verify(_ part: CatalogPart, record: Bool = true, on conn: PostgresConnection) throws -> Result {
         var result = Result(day: part.day, part: part.part, rows: part.manifest.rows,
                             checkedAgainst: part.droppedAt == nil ? "database" : "manifest")
         do {
@@ -44,19 +46,28 @@ public struct ArchiveVerifier: Sendable {
             }
             _ = try PartReader.verify(directory.dataFile(day: part.day, part: part.part), against: part.manifest)
             if part.droppedAt == nil {
-                let inDatabase = try conn.execute("SELECT sluice_archived_part_rows($1::date, $2::int)", [part.day, String(part.part)])
-                    .scalar().flatMap { Int($0) } ?? -1
+                let row = try conn.execute("SELECT rows, digest FROM sluice_archived_part_digest($1::date, $2::int)",
+                                           [part.day, String(part.part)]).rows.first
+                let inDatabase = row?[0].flatMap { Int($0) } ?? -1
                 guard inDatabase == part.manifest.rows else {
                     throw ArchiveError.corrupt(path: manifestURL.path,
                                                reason: "\(part.manifest.rows) rows archived, \(inDatabase) in the database")
                 }
+                if let expected = part.manifest.keyDigest, let found = row?[1], found != expected {
+                    throw ArchiveError.corrupt(path: manifestURL.path, reason: "the archived rows' key digest is \(expected), "
+                        + "the database's rows' \(found): the same number of rows, but not the same rows")
+                }
             }
-            try conn.execute("UPDATE sluice_archive_parts SET verified_at = now() WHERE day = $1::date AND part = $2::int",
-                             [part.day, String(part.part)])
+            if record {
+                try conn.execute("UPDATE sluice_archive_parts SET verified_at = now() WHERE day = $1::date AND part = $2::int",
+                                 [part.day, String(part.part)])
+            }
         } catch let error as ArchiveError {
             result.failure = error.description
-            try conn.execute("UPDATE sluice_archive_parts SET verified_at = NULL WHERE day = $1::date AND part = $2::int",
-                             [part.day, String(part.part)])
+            if record {
+                try conn.execute("UPDATE sluice_archive_parts SET verified_at = NULL WHERE day = $1::date AND part = $2::int",
+                                 [part.day, String(part.part)])
+            }
             logger.error("archive part failed verification", metadata: [
                 "day": "\(part.day)", "part": "\(part.part)", "reason": "\(error)",
             ])

@@ -90,7 +90,7 @@ public struct Archiver: Sendable {
             SELECT pg_current_snapshot()::text,
                    coalesce((SELECT max(part) FROM sluice_archive_parts WHERE day = $1::date), 0) + 1,
                    coalesce(sluice_archived_snapshot($1::date)::text, ''),
-                   (SELECT max(name) FROM sluice_migrations),
+                   sluice_schema_version(),
                    to_char(sluice_day_start($1::date) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                    to_char(sluice_day_start($1::date + 1) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
             """, [day])
@@ -132,8 +132,10 @@ public struct Archiver: Sendable {
         try emit(try encoder.begin())
         payload += ArchivePayload.encodeHeader(ArchivePayload.Header(segment: day, part: part))
         var scanner = CopyStreamScanner()
+        var digest = KeyDigest()
         _ = try conn.copyOut("COPY (SELECT * FROM sluice_archive_rows()) TO STDOUT (FORMAT binary)") { chunk in
             try scanner.feed(chunk) { row in
+                try digest.add(row: row)
                 JSONCompactor.appendCompacted(row, to: &payload)
                 if payload.count >= Self.blockBytes { try compress() }
             }
@@ -158,7 +160,7 @@ public struct Archiver: Sendable {
             minEventTime: scanner.minTime.map(PostgresTime.rfc3339), maxEventTime: scanner.maxTime.map(PostgresTime.rfc3339),
             payloadBytes: encoder.contentSize, fileBytes: file.bytesWritten, file: ArchiveDirectory.dataFileName(part: part),
             compression: .init(level: configuration.level.description, contentChecksum: checksum),
-            sha256: hasher.finalize().hex, snapshot: snapshot, schemaVersion: row[3] ?? "?", sluiceVersion: sluiceVersion,
+            sha256: hasher.finalize().hex, keyDigest: digest.text, snapshot: snapshot, schemaVersion: row[3] ?? "?", sluiceVersion: sluiceVersion,
             installation: installation, archivedAt: Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000)).rfc3339)
 
         let v0 = clock.now
@@ -167,15 +169,19 @@ public struct Archiver: Sendable {
         crash.reach("verified")
         try DurableFile.write(Array(manifest.encoded()) + [0x0A], to: directory.manifestFile(day: day, part: part))
         crash.reach("manifest")
+        let json = String(decoding: manifest.encoded(), as: UTF8.self)
+        let values: [String?] = [
+            day, String(part), snapshot, String(manifest.rows), manifest.minEventTime, manifest.maxEventTime,
+            String(manifest.payloadBytes), String(manifest.fileBytes), manifest.sha256,
+            "agent_events/\(day)/\(manifest.file)", json, manifest.keyDigest,
+        ]
         try conn.execute("""
             INSERT INTO sluice_archive_parts
                 (day, part, snapshot, rows, min_event_time, max_event_time, payload_bytes, file_bytes, sha256, file,
-                 manifest, verified_at)
+                 manifest, verified_at, key_digest)
             VALUES ($1::date, $2::int, $3::pg_snapshot, $4::bigint, $5::timestamptz, $6::timestamptz, $7::bigint,
-                    $8::bigint, $9, $10, $11::jsonb, now())
-            """, [day, String(part), snapshot, String(manifest.rows), manifest.minEventTime, manifest.maxEventTime,
-                  String(manifest.payloadBytes), String(manifest.fileBytes), manifest.sha256,
-                  "agent_events/\(day)/\(manifest.file)", String(decoding: manifest.encoded(), as: UTF8.self)])
+                    $8::bigint, $9, $10, $11::jsonb, now(), $12::numeric)
+            """, values)
         return Written(manifest: manifest, timing: timing)
     }
 

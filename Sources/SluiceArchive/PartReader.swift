@@ -13,6 +13,7 @@ struct PartReader {
         var rows: Int
         var minTime: Int64?
         var maxTime: Int64?
+        var keyDigest: String
         var header: ArchivePayload.Header?
     }
 
@@ -21,6 +22,7 @@ struct PartReader {
         var hasher = SHA256()
         let decoder = try LZ4FrameDecoder()
         var scanner = CopyStreamScanner()
+        var digest = KeyDigest()
         var fileBytes = 0
         var payloadBytes = 0
         do {
@@ -29,7 +31,10 @@ struct PartReader {
                 fileBytes += chunk.count
                 try decoder.decode(chunk) { payload in
                     payloadBytes += payload.count
-                    try scanner.feed(payload, row: row)
+                    try scanner.feed(payload) { r in
+                        try digest.add(row: r)
+                        try row(r)
+                    }
                 }
             }
             guard decoder.isComplete else { throw LZ4Error("the file ends before the LZ4 frame does") }
@@ -42,16 +47,23 @@ struct PartReader {
         let header = try? JSONDecoder().decode(ArchivePayload.Header.self, from: Data(scanner.headerExtension))
         return Summary(
             sha256: hasher.finalize().hex, fileBytes: fileBytes, payloadBytes: payloadBytes, rows: scanner.rows,
-            minTime: scanner.minTime, maxTime: scanner.maxTime, header: header)
+            minTime: scanner.minTime, maxTime: scanner.maxTime, keyDigest: digest.text, header: header)
     }
 
-    /// Checks a data file against its manifest: size, SHA-256, LZ4 checksums, row count and times.
+    /// Checks a data file against its manifest: size, SHA-256, LZ4 checksums, row count, key
+    /// digest (manifests of version 2 on) and times.
     static func verify(_ url: URL, against manifest: SegmentManifest) throws -> Summary {
-        let summary = try read(url)
         func fail(_ reason: String) -> ArchiveError { .corrupt(path: url.path, reason: reason) }
+        guard manifest.version <= SegmentManifest.currentVersion else {
+            throw ArchiveError.newerVersion(path: url.path, version: manifest.version, supported: SegmentManifest.currentVersion)
+        }
+        let summary = try read(url)
         guard summary.fileBytes == manifest.fileBytes else { throw fail("\(summary.fileBytes) bytes; the manifest says \(manifest.fileBytes)") }
         guard summary.sha256 == manifest.sha256 else { throw fail("SHA-256 \(summary.sha256) differs from the manifest's \(manifest.sha256)") }
         guard summary.rows == manifest.rows else { throw fail("\(summary.rows) rows; the manifest says \(manifest.rows)") }
+        if let expected = manifest.keyDigest, summary.keyDigest != expected {
+            throw fail("key digest \(summary.keyDigest) differs from the manifest's \(expected)")
+        }
         guard summary.payloadBytes == manifest.payloadBytes else { throw fail("\(summary.payloadBytes) payload bytes; the manifest says \(manifest.payloadBytes)") }
         guard summary.minTime.map(PostgresTime.rfc3339) == manifest.minEventTime,
               summary.maxTime.map(PostgresTime.rfc3339) == manifest.maxEventTime else { throw fail("event times differ from the manifest") }

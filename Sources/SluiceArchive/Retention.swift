@@ -5,8 +5,10 @@ import SluiceStore
 /// Drops the raw rows of days older than the retention horizon, only when they are archived and
 /// verified: a day with rows not archived yet (late events) is archived first, every part of the
 /// day is read back and checked, and the drop itself re-checks, under a lock that holds off
-/// writers, that no row arrived since. Every decision is logged in `sluice_retention_log`.
-/// Aggregates and sessions are projections and stay.
+/// writers, that no row arrived since. In TimescaleDB mode a day is dropped only once every
+/// continuous aggregate holds it (refreshed over the day first if need be) and no refresh policy
+/// reaches it. Every decision is logged in `sluice_retention_log`. Aggregates and sessions are
+/// projections and stay.
 public struct Retention: Sendable {
     public let archiver: Archiver
     let verifier: ArchiveVerifier
@@ -27,7 +29,9 @@ public struct Retention: Sendable {
         public var reason: String?
     }
 
-    /// Drops (or, with `dryRun`, lists) every day that ended `retentionDays` ago or more.
+    /// Drops (or, with `dryRun`, says what a real run would do with) every day that ended
+    /// `retentionDays` ago or more. A dry run changes nothing but `sluice_retention_log`, where
+    /// it records `would_drop` and `skipped` decisions.
     public func run(now: Date = Date(), dryRun: Bool = false, on conn: PostgresConnection) throws -> [Decision] {
         try ArchiveLock.holding(on: conn) {
             let installation = try Archiver.installation(on: conn)
@@ -42,32 +46,59 @@ public struct Retention: Sendable {
         }
     }
 
+    /// What a real run does with `day`, in order: archive its pending rows as another part, verify
+    /// every part from its files, in TimescaleDB mode check the refresh policies and that the
+    /// continuous aggregates hold the day (refreshing those that do not, then checking again), and
+    /// drop. A dry run takes the same steps read-only: it verifies without recording, and says
+    /// which rows it would archive and which aggregates it would refresh first.
     private func decide(day: String, installation: String, dryRun: Bool, on conn: PostgresConnection) throws -> Decision {
         let pending = try count("SELECT sluice_archive_pending($1::date)", day, conn)
         let rows = try count("""
             SELECT count(*) FROM agent_events
              WHERE "timestamp" >= sluice_day_start($1::date) AND "timestamp" < sluice_day_start($1::date + 1)
             """, day, conn)
-        if dryRun {
-            let parts = try ArchiveCatalog.parts(day: day, on: conn)
-            if parts.contains(where: { $0.verifiedAt == nil }) {
-                return Decision(day: day, action: .skipped, rows: rows, reason: "an archive part is not verified")
-            }
-            return Decision(day: day, action: .wouldDrop, rows: rows,
-                            reason: pending > 0 ? "after archiving \(pending) rows not archived yet" : nil)
-        }
+        func skip(_ reason: String) -> Decision { Decision(day: day, action: .skipped, rows: rows, reason: reason) }
+        var first: [String] = []
         if pending > 0 {
-            do {
-                _ = try archiver.archive(day: day, installation: installation, on: conn)
-            } catch {
-                return Decision(day: day, action: .skipped, rows: rows, reason: "\(pending) rows are not archived, and archiving them failed: \(error)")
+            if dryRun {
+                let part = try count("SELECT coalesce(max(part), 0) + 1 FROM sluice_archive_parts WHERE day = $1::date", day, conn)
+                first.append("archiving \(pending) rows not archived yet as part \(part)")
+            } else {
+                do {
+                    _ = try archiver.archive(day: day, installation: installation, on: conn)
+                } catch {
+                    return skip("\(pending) rows are not archived, and archiving them failed: \(error)")
+                }
             }
         }
         for part in try ArchiveCatalog.parts(day: day, on: conn) {
-            let result = try verifier.verify(part, on: conn)
-            if let failure = result.failure {
-                return Decision(day: day, action: .skipped, rows: rows, reason: "part \(part.part) failed verification: \(failure)")
+            let result = try verifier.verify(part, record: !dryRun, on: conn)
+            if let failure = result.failure { return skip("part \(part.part) failed verification: \(failure)") }
+        }
+        if let refusal = try DayAggregates.refusal(day: day, on: conn) { return skip(refusal) }
+        let stale = try DayAggregates.stale(day: day, on: conn)
+        if !stale.isEmpty {
+            if dryRun {
+                first.append("refreshing \(stale.map { $0.aggregate }.joined(separator: ", ")) over the day, which do not hold it yet")
+            } else {
+                let still: [DayAggregates.Stale]
+                do {
+                    still = try DayAggregates.refreshStale(stale, day: day, on: conn)
+                } catch let failure as DayAggregates.RefreshFailure {
+                    return skip(failure.description)
+                }
+                if !still.isEmpty {
+                    return skip("the continuous aggregates do not hold the day even after a refresh: "
+                        + still.map { $0.description }.joined(separator: ", "))
+                }
+                logger.info("refreshed continuous aggregates before the drop", metadata: [
+                    "day": "\(day)", "aggregates": "\(stale.map { $0.aggregate }.joined(separator: ","))",
+                ])
             }
+        }
+        if dryRun {
+            return Decision(day: day, action: .wouldDrop, rows: rows,
+                            reason: first.isEmpty ? nil : "after " + first.joined(separator: ", and "))
         }
         archiver.crash.reach("before-drop")
         switch Self.drop(day: day, on: conn) {
@@ -76,7 +107,7 @@ public struct Retention: Sendable {
             return Decision(day: day, action: .dropped, rows: dropped, reason: nil)
         case .failure(.server(let state, let message, _)) where state == "P0001" || state == "55P03":
             // Not fully archived after all (a late event), or the lock was not granted in time.
-            return Decision(day: day, action: .skipped, rows: rows, reason: message)
+            return skip(message)
         case .failure(let error):
             throw error
         }

@@ -2,9 +2,15 @@ import Foundation
 
 /// What an archive part holds, written beside its data file as `part-NNNN.manifest.json` and kept
 /// in `sluice_archive_parts.manifest`. Enough to verify and restore the part without the database.
+///
+/// Versions: 1 had no `keyDigest` (its parts are checked by row count only); 2 adds it. A reader
+/// takes every version up to ``currentVersion``.
 public struct SegmentManifest: Codable, Sendable, Equatable {
+    /// The version this build writes, and the newest it reads.
+    public static let currentVersion = 2
+
     public var format = "sluice-archive-manifest"
-    public var version = 1
+    public var version = SegmentManifest.currentVersion
     /// The UTC day, `YYYY-MM-DD`.
     public var segment: String
     public var part: Int
@@ -24,11 +30,17 @@ public struct SegmentManifest: Codable, Sendable, Equatable {
     public var compression: Compression
     /// SHA-256 of the whole data file, lowercase hex.
     public var sha256: String
+    /// The sum modulo 2^64, in decimal, of every row's key hash: the first 8 bytes (big-endian) of
+    /// the MD5 of the row's `id` and `timestamp` fields as binary COPY holds them (16 + 8 bytes);
+    /// `sluice_key_hash()` in SQL. Unlike a row count, a missing row plus a duplicate changes it.
+    /// Nil in version 1 manifests.
+    public var keyDigest: String?
     /// The snapshot whose visible rows (minus the previous part's) make up this part.
     public var snapshot: String
     public var payloadFormat = ArchivePayload.format
     public var payloadVersion = ArchivePayload.version
-    /// The newest migration applied to the database that wrote it.
+    /// The newest plain migration (`migrations/…`) applied to the database that wrote it, in both
+    /// modes (`sluice_schema_version()`).
     public var schemaVersion: String
     public var sluiceVersion: String
     /// The `installation_id` of the database that wrote it.

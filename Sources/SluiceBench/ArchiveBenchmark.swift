@@ -36,8 +36,8 @@ public struct ArchiveBenchmark: Sendable {
         let source = databases.url("sluice_bench_archive"), target = databases.url("sluice_bench_restore")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-archive-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
-        let configuration = ArchiveConfiguration(
-            directory: work.appendingPathComponent("archive"), level: options.level, restoreBatchRows: 10_000)
+        // Restore batches as `sluice archive restore` makes them (the configuration's default).
+        let configuration = ArchiveConfiguration(directory: work.appendingPathComponent("archive"), level: options.level)
 
         // Three days ago, one UTC day of events, loaded with the writer's binary COPY.
         let nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
@@ -127,7 +127,7 @@ public struct ArchiveBenchmark: Sendable {
         out += "  archive / (psql COPY | lz4), database read included   \(f(pipeBest / archiveSeconds))   (target ≥ 0.80)\n"
         out += "  compression stage / lz4 on the payload file           \(f(cliBest / t.compression.seconds))\n"
         out += "  archive / lz4 on the payload file (no database read)  \(f(cliBest / archiveSeconds))\n"
-        out += "  restore     \(restoredRows) rows in \(f(restoreSeconds, 2)) s = \(f(Double(restoredRows) / restoreSeconds, 0)) rows/s, \(f(mb / restoreSeconds, 0)) MB/s of payload\n"
+        out += "  restore     (\(configuration.restoreBatchRows)-row COPY transactions) \(restoredRows) rows in \(f(restoreSeconds, 2)) s = \(f(Double(restoredRows) / restoreSeconds, 0)) rows/s, \(f(mb / restoreSeconds, 0)) MB/s of payload\n"
         if !options.keep { try await databases.drop() }
         guard restoredRows == options.events else { throw BenchError("restored \(restoredRows) of \(options.events) events") }
         return out

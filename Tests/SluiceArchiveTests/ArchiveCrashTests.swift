@@ -9,9 +9,12 @@ import SluiceTestSupport
     static let points = ["export", "sealed", "published", "verified", "manifest", "before-commit", "after-commit", "before-drop"]
 
     /// `sluice archive run` and `sluice retention run` are killed (SIGKILL) at every crash point
-    /// and at random moments, over many runs, with late events arriving in between. After each
-    /// crash no day is dropped unless all its parts are verified; in the end every event is in
-    /// exactly one archive part, and the archive restores every event ever stored.
+    /// and at random moments, over many runs, with late events arriving in between for each of the
+    /// three days in turn: days 40 and 38 are dropped along the way (retention at 37 days), so late
+    /// events also land in days already dropped. Every crash point is reached (its run dies of
+    /// SIGKILL) at least once. After each crash no day is dropped unless all its parts are
+    /// verified; in the end every event is in exactly one archive part, and the archive restores
+    /// every event ever stored.
     @Test func killedAnywhereTheArchiveEndsCompleteAndExactlyOnce() async throws {
         let db = try await TestDatabase.fresh()
         let config = ArchiveFixtures.configuration()
@@ -23,18 +26,28 @@ import SluiceTestSupport
         }
         let env = ["DATABASE_URL": db, "SLUICE_ARCHIVE_DIR": config.directory.path, "SLUICE_RETENTION_DAYS": "37", "LOG_LEVEL": "error"]
         var random = SystemRandomNumberGenerator()
+        var killedAt: Set<String> = []
+        var lateIntoDropped: [Int] = []
         for round in 0..<(2 * Self.points.count + 6) {
             let command = round % 2 == 0 ? ["archive", "run"] : ["retention", "run"]
             if round < 2 * Self.points.count {
                 let point = Self.points[round / 2]
                 let result = try runTool([sluiceExecutable] + command, environment: env.merging(["SLUICE_ARCHIVE_CRASH_AT": point]) { $1 }, check: false)
                 #expect(result.status == 0 || result.status == 128 + SIGKILL, "\(command) at \(point): \(result.output)")
+                if result.status == 128 + SIGKILL { killedAt.insert(point) }
             } else {
                 try killAtRandom([sluiceExecutable] + command, environment: env, afterMilliseconds: Int.random(in: 0...400, using: &random))
             }
-            // Late events for a day that may already be archived, or even dropped.
+            // Late events for a day that may already be archived, or even dropped: every third
+            // round, the three days in turn.
             if round % 3 == 2 {
-                try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: [40, 38, 36][round % 3], count: 5, seed: 10_000 + round), in: db)
+                let daysAgo = [40, 38, 36][(round / 3) % 3]
+                let day = ArchiveFixtures.dayString(daysAgo: daysAgo)
+                let dropped = try await ArchiveFixtures.run(db) { conn in
+                    try conn.execute("SELECT count(*) FROM sluice_archive_parts WHERE day = $1::date AND dropped_at IS NOT NULL", [day]).scalar()
+                }
+                if dropped != "0" { lateIntoDropped.append(daysAgo) }
+                try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: daysAgo, count: 5, seed: 10_000 + round), in: db)
                 stored += 5
             }
             let unverifiedDropped = try await ArchiveFixtures.scalar(db, """
@@ -43,6 +56,11 @@ import SluiceTestSupport
                 """)
             #expect(unverifiedDropped == "0")
         }
+
+        // The hook fired at every point (a run that never reaches its point exits 0), and late
+        // events went into a dropped day.
+        #expect(killedAt == Set(Self.points), "never killed at \(Set(Self.points).subtracting(killedAt).sorted())")
+        #expect(!lateIntoDropped.isEmpty, "no late event went into a dropped day")
 
         // Finish the job without crashes.
         let logger = ArchiveFixtures.logger

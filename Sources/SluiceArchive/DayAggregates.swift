@@ -1,0 +1,72 @@
+import SluiceStore
+
+/// TimescaleDB mode: whether the continuous aggregates hold a day before retention drops its chunks
+/// (`sluice_day_aggregates()`, `sluice_timescale_drop_refusal()` in migrations/0014). In plain mode
+/// every check passes: the projector's tables keep what they folded.
+enum DayAggregates {
+    /// A continuous aggregate whose materialized rows for the day differ from what its query
+    /// computes from the day's raw rows.
+    struct Stale: Sendable, CustomStringConvertible {
+        var aggregate: String
+        var materialized: Int
+        var computed: Int
+        var differing: Int
+
+        var description: String {
+            "\(aggregate) (\(materialized) rows materialized, \(computed) computed from the raw rows, \(differing) differ)"
+        }
+    }
+
+    /// Why the day may not be dropped whatever the aggregates hold (a refresh policy reaching it,
+    /// late rows of a day dropped before), or nil.
+    static func refusal(day: String, on conn: PostgresConnection) throws -> String? {
+        try conn.execute("SELECT sluice_timescale_drop_refusal($1::date)", [day]).scalar()
+    }
+
+    /// The aggregates that do not hold the day yet, those on the raw rows before those built on
+    /// them (the order to refresh them in).
+    static func stale(day: String, on conn: PostgresConnection) throws -> [Stale] {
+        try conn.execute("""
+            SELECT aggregate, materialized, computed, differing
+              FROM sluice_day_aggregates($1::date) WITH ORDINALITY a(aggregate, materialized, computed, differing, n)
+             WHERE differing > 0 ORDER BY n
+            """, [day]).rows.map { r in
+            Stale(aggregate: r[0] ?? "?", materialized: r[1].flatMap { Int($0) } ?? 0,
+                  computed: r[2].flatMap { Int($0) } ?? 0, differing: r[3].flatMap { Int($0) } ?? 0)
+        }
+    }
+
+    /// Refreshes what does not hold the day, parents first, checking again after each refresh
+    /// (refreshing a parent can make an aggregate built on it differ); returns what still differs
+    /// once each has been refreshed at most once. Throws what a refresh threw, naming its aggregate.
+    static func refreshStale(_ stale: [Stale], day: String, on conn: PostgresConnection) throws -> [Stale] {
+        var refreshed: Set<String> = []
+        var current = stale
+        while let next = current.first(where: { !refreshed.contains($0.aggregate) }) {
+            do {
+                try refresh(next.aggregate, day: day, on: conn)
+            } catch {
+                throw RefreshFailure(stale: next, error: error)
+            }
+            refreshed.insert(next.aggregate)
+            current = try Self.stale(day: day, on: conn)
+        }
+        return current
+    }
+
+    struct RefreshFailure: Error, CustomStringConvertible {
+        var stale: Stale
+        var error: any Error
+        var description: String { "\(stale) does not hold the day, and refreshing it failed: \(error)" }
+    }
+
+    /// Refreshes `aggregate` over the day, recomputing it from the raw rows (`force`: whatever its
+    /// invalidation log says). Only for a day none of whose rows were dropped: a refresh over
+    /// dropped rows erases their aggregates. Outside any transaction (TimescaleDB refuses one).
+    static func refresh(_ aggregate: String, day: String, on conn: PostgresConnection) throws {
+        try conn.execute("""
+            CALL refresh_continuous_aggregate($1::regclass, sluice_day_start($2::date), sluice_day_start($2::date + 1),
+                                              force => true)
+            """, [aggregate, day])
+    }
+}
