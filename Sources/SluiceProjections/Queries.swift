@@ -111,7 +111,7 @@ public enum Queries {
                          sum(h.tokens_in) AS "tokensIn", sum(h.tokens_out) AS "tokensOut",
                          sum(h.tokens_cache_read) AS "tokensCacheRead", sum(h.tokens_cache_write) AS "tokensCacheWrite",
                          sum(h.cost_usd) AS "costUSD", sum(h.tool_failures) AS "toolFailures",
-                         sum(h.duration_count) AS "durations", \(histogramSum("h.latency_histogram")) AS histogram
+                         sum(h.duration_count) AS "durations", \(histogramSum(of: "h")) AS histogram
                   FROM \(resolution.table) h
                   WHERE ($1::int IS NULL OR h.project_id = $1::int)
                     AND ($2::text IS NULL OR h.agent_id = $2)
@@ -145,7 +145,7 @@ public enum Queries {
             FROM (SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
                          round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
                          round(sum(t.duration_sum_ms) / nullif(sum(t.duration_count), 0), 1) AS "avgMs",
-                         \(histogramSum("t.latency_histogram")) AS histogram
+                         \(histogramSum(of: "t")) AS histogram
                   FROM t
                   WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
                   GROUP BY 1) g
@@ -155,9 +155,12 @@ public enum Queries {
         return withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
     }
 
-    /// The element-by-element sum of a 32-bucket histogram column, as native sums.
-    static func histogramSum(_ column: String) -> String {
-        "ARRAY[" + (1...32).map { "sum(\(column)[\($0)])" }.joined(separator: ", ") + "]::bigint[]"
+    /// The element-by-element sum of the 32-bucket `latency_histogram` of the rows named `alias`,
+    /// as native sums over the rows that have durations (the others' histograms are all zeros;
+    /// skipping them halves the cost on typical data).
+    static func histogramSum(of alias: String) -> String {
+        "ARRAY[" + (1...32).map { "coalesce(sum(\(alias).latency_histogram[\($0)]) FILTER (WHERE \(alias).duration_count > 0), 0)" }
+            .joined(separator: ", ") + "]::bigint[]"
     }
 
     /// A JSON array of the rows' objects (column 0), each with the quantiles of its histogram

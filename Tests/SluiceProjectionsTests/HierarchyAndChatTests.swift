@@ -91,8 +91,7 @@ extension HierarchyAndChatTests {
         let db = try await TestDatabase.fresh()
         let s = UUID()
         let prompt = Self.event("user_prompt", session: s, at: 10, data: #"{"prompt":"rename the parser"}"#, metrics: #"{"inputTokens":4}"#)
-        var again = prompt
-        again.timestamp = Timestamp(microsecondsSinceEpoch: prompt.timestamp.microsecondsSinceEpoch + 5_000_000)
+        let again = { var e = prompt; e.timestamp = Timestamp(microsecondsSinceEpoch: prompt.timestamp.microsecondsSinceEpoch + 5_000_000); return e }()
         let answer = Self.event("llm_response", session: s, at: 12, data: #"{"response":"done"}"#, metrics: #"{"outputTokens":6}"#)
         let query = "SELECT c.message_count, c.total_tokens, (SELECT count(*) FROM chat_messages m WHERE m.session_id = c.session_id) FROM chat_sessions c"
         let (stepwise, sameStep, rebuilt) = try await TestDatabase.query(db) { conn throws(StoreError) in
