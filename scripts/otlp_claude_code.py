@@ -48,9 +48,11 @@ def main():
         "os.type": "linux", "os.version": "6.1.0", "host.arch": "x64",
     })
 
-    logs = Recording(OTLPLogExporter(endpoint=f"{endpoint}/v1/logs", headers=headers, compression=Compression.Gzip))
+    # Generous timeouts: the test suite runs this next to dozens of other tests on 2 cores, where an
+    # answer can take longer than the SDK's default 10 s.
+    logs = Recording(OTLPLogExporter(endpoint=f"{endpoint}/v1/logs", headers=headers, compression=Compression.Gzip, timeout=120))
     provider = LoggerProvider(resource=resource)
-    provider.add_log_record_processor(BatchLogRecordProcessor(logs))
+    provider.add_log_record_processor(BatchLogRecordProcessor(logs, export_timeout_millis=240_000))
     logger = provider.get_logger("com.anthropic.claude_code.events", "2.0.14")
     takes_event_name = "event_name" in inspect.signature(LogRecord.__init__).parameters
 
@@ -83,10 +85,10 @@ def main():
         if takes_event_name:
             fields["event_name"] = f"claude_code.{name}"
         logger.emit(LogRecord(**fields))
-    provider.force_flush()
+    provider.force_flush(timeout_millis=240_000)
 
     # Delta temporality, as Claude Code exports by default; shutdown() collects and exports once.
-    metrics = Recording(OTLPMetricExporter(endpoint=f"{endpoint}/v1/metrics", headers=headers, compression=Compression.Gzip,
+    metrics = Recording(OTLPMetricExporter(endpoint=f"{endpoint}/v1/metrics", headers=headers, compression=Compression.Gzip, timeout=120,
                                            preferred_temporality={Counter: AggregationTemporality.DELTA}))
     reader = PeriodicExportingMetricReader(metrics, export_interval_millis=3_600_000)
     meters = MeterProvider(resource=resource, metric_readers=[reader])
