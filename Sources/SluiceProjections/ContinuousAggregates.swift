@@ -23,4 +23,17 @@ public enum ContinuousAggregates {
         }
         return from
     }
+
+    /// Refreshes every continuous aggregate over each of the UTC `days` (`YYYY-MM-DD`), hourly
+    /// ones first. Each refresh is its own transaction. Blocking.
+    public static func refresh(days: [String], on conn: PostgresConnection) throws(StoreError) {
+        for day in days {
+            for name in names {
+                try conn.execute("""
+                    CALL refresh_continuous_aggregate($1::text::regclass, $2::date::timestamp AT TIME ZONE 'UTC',
+                                                      ($2::date + 1)::timestamp AT TIME ZONE 'UTC')
+                    """, [name, day])
+            }
+        }
+    }
 }

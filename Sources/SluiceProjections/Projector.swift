@@ -37,6 +37,9 @@ public enum Projector {
         public var caughtUp: Bool = true
         /// Events folded.
         public var events: Int = 0
+        /// TimescaleDB mode: UTC days of the step's events that lie before the refresh policies'
+        /// window, refreshed by the step after its commit (`sluice_late_days`).
+        public var lateDays: [String] = []
         /// Where the step spent its time, in order (summed over the steps of a rebuild).
         public var phases: [Phase] = []
 
@@ -61,17 +64,21 @@ public enum Projector {
         public var description: String { "\(name) \(String(format: "%.3f", seconds)) s" }
     }
 
-    /// Folds everything that has become final since the last step. Blocking.
+    /// Folds everything that has become final since the last step. Blocking. In TimescaleDB mode,
+    /// days of events too old for the refresh policies are then refreshed (each refresh its own
+    /// transaction; TimescaleDB refuses one inside a transaction block).
     public static func step(
         idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
     ) throws(StoreError) -> Step {
-        try conn.transaction { () throws(StoreError) in
+        let step = try conn.transaction { () throws(StoreError) in
             guard try conn.execute("SELECT pg_try_advisory_xact_lock(hashtext('sluice_projector'))").scalar() == "t" else {
                 return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "")
             }
             try tune(conn)
             return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
         }
+        try ContinuousAggregates.refresh(days: step.lateDays, on: conn)
+        return step
     }
 
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
@@ -154,7 +161,11 @@ public enum Projector {
         let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         clock.lap("horizon")
         var rows = 0
+        var lateDays: [String] = []
         if horizon != position {
+            if !plain {
+                lateDays = try conn.execute("SELECT d::text FROM sluice_late_days($1::xid8, $2::xid8) d", [position, horizon]).rows.compactMap { $0[0] }
+            }
             if plain {
                 rows = Int(try conn.execute("SELECT sluice_project_aggregates($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
                 clock.lap("aggregates")
@@ -168,7 +179,7 @@ public enum Projector {
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])
         clock.lap("position")
         return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon, caughtUp: horizon == final,
-                    events: events, phases: clock.phases)
+                    events: events, lateDays: lateDays, phases: clock.phases)
     }
 }
 
