@@ -44,7 +44,7 @@ enum DayAggregates {
         var current = stale
         while let next = current.first(where: { !refreshed.contains($0.aggregate) }) {
             do {
-                try refresh(next.aggregate, day: day, on: conn)
+                try ContinuousAggregates.refresh(next.aggregate, day: day, on: conn)
             } catch {
                 throw RefreshFailure(stale: next, error: error)
             }
@@ -58,15 +58,5 @@ enum DayAggregates {
         var stale: Stale
         var error: any Error
         var description: String { "\(stale) does not hold the day, and refreshing it failed: \(error)" }
-    }
-
-    /// Refreshes `aggregate` over the day, recomputing it from the raw rows (`force`: whatever its
-    /// invalidation log says). Only for a day none of whose rows were dropped: a refresh over
-    /// dropped rows erases their aggregates. Outside any transaction (TimescaleDB refuses one).
-    static func refresh(_ aggregate: String, day: String, on conn: PostgresConnection) throws {
-        try conn.execute("""
-            CALL refresh_continuous_aggregate($1::regclass, sluice_day_start($2::date), sluice_day_start($2::date + 1),
-                                              force => true)
-            """, [aggregate, day])
     }
 }

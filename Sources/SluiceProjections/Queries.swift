@@ -89,7 +89,6 @@ public enum Queries {
         case day
 
         var table: String { self == .hour ? "agent_events_hourly" : "agent_events_daily" }
-        var unit: String { rawValue }
     }
 
     /// A series from `agent_events_hourly` or `agent_events_daily`: counts, tokens, cost, error
@@ -115,7 +114,7 @@ public enum Queries {
                   FROM \(resolution.table) h
                   WHERE ($1::int IS NULL OR h.project_id = $1::int)
                     AND ($2::text IS NULL OR h.agent_id = $2)
-                    AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('\(resolution.unit)', $3::timestamptz, 'UTC'))
+                    AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('\(resolution.rawValue)', $3::timestamptz, 'UTC'))
                     AND ($4::timestamptz IS NULL OR h.bucket < $4::timestamptz)
                   GROUP BY 1, 2) g
             CROSS JOIN LATERAL (SELECT g.bucket, g."group", g.events, g.errors, g."errorRate", g."tokensIn", g."tokensOut",

@@ -120,63 +120,8 @@ LANGUAGE sql STABLE AS $$
                (SELECT q.snapshot FROM sluice_archive_parts q WHERE q.day = d AND q.part = k - 1)), false)
 $$;
 
--- Drops the raw rows of day d, which must be archived: every part verified and no row pending
--- (checked under a lock that holds off writers until the transaction ends). Plain mode detaches
--- and drops the day's partition and deletes the day's rows from the default partition;
--- TimescaleDB mode drops the day's chunks. Returns the rows dropped. Raises (and drops nothing)
--- when the day is not fully archived.
-CREATE OR REPLACE FUNCTION sluice_drop_archived_day(d date) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    lo   timestamptz := sluice_day_start(d);
-    hi   timestamptz := sluice_day_start(d + 1);
-    part text := format('agent_events_p%s', to_char(d, 'YYYYMMDD'));
-    n    bigint;
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM sluice_archive_parts WHERE day = d) THEN
-        RAISE EXCEPTION 'day % is not archived', d
-            USING ERRCODE = 'P0001', HINT = 'run `sluice archive run` first';
-    END IF;
-    IF EXISTS (SELECT 1 FROM sluice_archive_parts WHERE day = d AND verified_at IS NULL) THEN
-        RAISE EXCEPTION 'day % has an unverified archive part', d
-            USING ERRCODE = 'P0001', HINT = 'run `sluice archive verify`';
-    END IF;
-    -- TimescaleDB: a continuous aggregate refresh over a range whose chunks are gone recomputes it
-    -- from nothing and erases its aggregates. Never drop inside a refresh policy's window.
-    IF sluice_mode() = 'timescale' THEN
-        IF EXISTS (SELECT 1 FROM timescaledb_information.jobs
-                    WHERE proc_name = 'policy_refresh_continuous_aggregate'
-                      AND hi > now() - (config->>'start_offset')::interval) THEN
-            RAISE EXCEPTION 'day % is inside the refresh window of a continuous aggregate policy', d
-                USING ERRCODE = 'P0001',
-                      HINT = 'raise SLUICE_RETENTION_DAYS above the policies'' start_offset (30 days), or lower it';
-        END IF;
-    END IF;
-    -- Writers wait (ROW EXCLUSIVE conflicts); readers go on until the drop itself.
-    LOCK TABLE agent_events IN SHARE ROW EXCLUSIVE MODE;
-    IF sluice_archive_pending(d) > 0 THEN
-        RAISE EXCEPTION 'day % received events after it was archived', d
-            USING ERRCODE = 'P0001', HINT = 'run `sluice archive run` again to archive them as another part';
-    END IF;
-    SELECT count(*) INTO n FROM agent_events WHERE "timestamp" >= lo AND "timestamp" < hi;
-    IF sluice_mode() = 'plain' THEN
-        IF EXISTS (SELECT 1 FROM pg_inherits
-                    WHERE inhrelid = to_regclass(part) AND inhparent = 'agent_events'::regclass) THEN
-            EXECUTE format('ALTER TABLE agent_events DETACH PARTITION %I', part);
-            EXECUTE format('DROP TABLE %I', part);
-        END IF;
-        DELETE FROM agent_events_default WHERE "timestamp" >= lo AND "timestamp" < hi;
-    ELSE
-        PERFORM drop_chunks('agent_events', older_than => hi, newer_than => lo);
-    END IF;
-    IF EXISTS (SELECT 1 FROM agent_events WHERE "timestamp" >= lo AND "timestamp" < hi) THEN
-        RAISE EXCEPTION 'rows of day % remain after dropping its partition or chunks', d
-            USING ERRCODE = 'P0001', HINT = 'a chunk spans more than one day; use one-day chunks';
-    END IF;
-    UPDATE sluice_archive_parts SET dropped_at = now() WHERE day = d AND dropped_at IS NULL;
-    RETURN n;
-END
-$$;
+-- sluice_drop_archived_day(d), which drops an archived day's raw rows, is defined in
+-- 0014_archive_guards.sql (with the TimescaleDB aggregate checks).
 
 -- Names this database in the archive directories it writes, so that two databases never share one.
 INSERT INTO sluice_meta (key, value) VALUES ('installation_id', gen_random_uuid()::text)

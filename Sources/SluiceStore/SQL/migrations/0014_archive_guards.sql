@@ -148,7 +148,11 @@ BEGIN
 END
 $$;
 
--- 0011's drop, with the TimescaleDB checks above: the policies' windows (a policy without a
+-- Drops the raw rows of day d, which must be archived: every part verified and no row pending
+-- (checked under a lock that holds off writers until the transaction ends). Plain mode detaches
+-- and drops the day's partition and deletes the day's rows from the default partition;
+-- TimescaleDB mode drops the day's chunks. Returns the rows dropped. Raises (and drops nothing)
+-- when the day is not fully archived. With the TimescaleDB checks above: the policies' windows (a policy without a
 -- start_offset now refuses instead of passing), a dropped day's late rows, and every aggregate
 -- holding the day. The aggregates are compared before the lock (it holds off writers): rows are
 -- only ever added, and any row added after the day was archived is pending, which the check under

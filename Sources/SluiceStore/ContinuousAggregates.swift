@@ -1,16 +1,15 @@
-import SluiceStore
-
-/// The continuous aggregates of TimescaleDB mode (`timescale/`): what a rebuild recomputes there,
-/// since their policies refresh only the last 30 days (and not at all where TimescaleDB's job
-/// scheduler fails, as 2.28.3 does on PostgreSQL 15.20).
+/// The continuous aggregates of TimescaleDB mode (`timescale/`), refreshed by hand where their
+/// policies do not reach (they refresh only the last 30 days, and not at all where TimescaleDB's
+/// job scheduler fails, as 2.28.3 does on PostgreSQL 15.20): by a rebuild, by the projector for
+/// days of events too old for the policies, and by retention before it drops a day. Every refresh
+/// is its own transaction (TimescaleDB refuses one inside a transaction block).
 public enum ContinuousAggregates {
     /// Refresh order: the hourly aggregates before the daily ones built on them.
     public static let names = ["agent_events_hourly", "agent_tools_hourly", "agent_costs_daily", "agent_events_daily", "agent_tools_daily"]
 
     /// Recomputes every continuous aggregate from the raw chunks that remain: from the end of the
     /// latest day retention dropped (whose aggregates exist only in the materialization and must
-    /// never be refreshed away), or from the start when none was dropped. Each refresh is its own
-    /// transaction (TimescaleDB refuses one inside a transaction block). Blocking; does nothing
+    /// never be refreshed away), or from the start when none was dropped. Blocking; does nothing
     /// in plain mode. Returns the start of the refreshed range (nil: everything).
     @discardableResult
     public static func refreshAll(on conn: PostgresConnection) throws(StoreError) -> String? {
@@ -25,15 +24,20 @@ public enum ContinuousAggregates {
     }
 
     /// Refreshes every continuous aggregate over each of the UTC `days` (`YYYY-MM-DD`), hourly
-    /// ones first. Each refresh is its own transaction. Blocking.
+    /// ones first. Blocking.
     public static func refresh(days: [String], on conn: PostgresConnection) throws(StoreError) {
         for day in days {
-            for name in names {
-                try conn.execute("""
-                    CALL refresh_continuous_aggregate($1::text::regclass, $2::date::timestamp AT TIME ZONE 'UTC',
-                                                      ($2::date + 1)::timestamp AT TIME ZONE 'UTC')
-                    """, [name, day])
-            }
+            for name in names { try refresh(name, day: day, on: conn) }
         }
+    }
+
+    /// Recomputes `aggregate` over the UTC `day` from its source (`force`: whatever its
+    /// invalidation log says). Only for a day none of whose raw rows were dropped: a refresh over
+    /// dropped rows erases their aggregates. Blocking.
+    public static func refresh(_ aggregate: String, day: String, on conn: PostgresConnection) throws(StoreError) {
+        try conn.execute("""
+            CALL refresh_continuous_aggregate($1::text::regclass, sluice_day_start($2::date), sluice_day_start($2::date + 1),
+                                              force => true)
+            """, [aggregate, day])
     }
 }
