@@ -170,24 +170,23 @@ public struct QueryBenchmark: Sendable {
         return (ContinuousClock.now - start).seconds
     }
 
-    /// A busy session, an agent, the projects and a word of the chat to ask about.
+    /// A busy session, an agent, a project and a word of the chat to ask about.
     private func subjects(_ worker: ConnectionWorker) async throws -> QueryCatalog.Subjects {
         let row = try await worker.run { conn throws(StoreError) in
             try conn.execute("""
                 SELECT (SELECT id::text FROM agent_sessions ORDER BY (metrics->>'events')::int DESC, id LIMIT 1),
                        (SELECT agent_id FROM agent_sessions GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
                        (SELECT project_id::text FROM agent_sessions GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
-                       (SELECT string_agg(DISTINCT project_id::text, ',') FROM agent_sessions),
                        (SELECT extract(epoch FROM max(bucket) + interval '1 hour')::bigint::text FROM agent_events_hourly)
                 """).rows.first
         }
         guard let row, let session = row[0], let agent = row[1], let project = row[2].flatMap({ Int($0) }),
-              let projects = row[3]?.split(separator: ",").compactMap({ Int($0) }), let end = row[4].flatMap({ Double($0) }) else {
+              let end = row[3].flatMap({ Double($0) }) else {
             throw BenchError("the projections hold no sessions: nothing to query")
         }
         // Ranges end at the end of the data's last hour.
         let now = Date(timeIntervalSince1970: end)
-        return .init(now: now, sessionId: session, agent: agent, project: project, projects: projects, word: "refactor")
+        return .init(now: now, sessionId: session, agent: agent, project: project, word: "refactor")
     }
 
     private func measure(_ catalog: QueryCatalog, server: ServerProcess, client: HTTPClient, worker: ConnectionWorker) async throws

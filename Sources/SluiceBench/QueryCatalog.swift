@@ -23,7 +23,6 @@ struct QueryCatalog: Sendable {
         var sessionId: String
         var agent: String
         var project: Int
-        var projects: [Int]
         var word: String
     }
 
@@ -72,12 +71,15 @@ struct QueryCatalog: Sendable {
         }
         e.append(Entry(name: "GET /v1/chat/search", kind: .http("/v1/chat/search?q=\(s.word)&limit=20"), raw: Raw.chat(s.word)))
 
-        // Dashboard panels, over the last day and the last 30 days.
-        for (label, hours) in [("24h", 24), ("30d", 720)] {
-            for panel in panels {
-                let sql = DashboardPanels.expand(panel.sql, from: ago(hours), to: to, projects: s.projects)
-                e.append(Entry(name: "panel \(panel.title), \(label)", kind: .sql(sql),
-                               raw: DashboardPanels.raw[panel.title].map { $0(ago(hours), to) }))
+        // Dashboard panels, over the last day and the last 30 days: every project (the dashboard's
+        // default, "All"), then one project.
+        for project in [nil, s.project] {
+            for (label, hours) in [("24h", 24), ("30d", 720)] {
+                for panel in panels {
+                    let sql = DashboardPanels.expand(panel.sql, from: ago(hours), to: to, project: project)
+                    e.append(Entry(name: "panel \(panel.title), \(label)" + (project.map { ", project \($0)" } ?? ""), kind: .sql(sql),
+                                   raw: DashboardPanels.raw[panel.title].map { $0(ago(hours), to, project) }))
+                }
             }
         }
         entries = e
@@ -171,8 +173,9 @@ enum DashboardPanels {
         return out
     }
 
-    /// Grafana's macros and the dashboard's variables (all projects, every agent) for `from ... to`.
-    static func expand(_ sql: String, from: String, to: String, projects: [Int]) -> String {
+    /// Grafana's macros and the dashboard's variables (every agent; every project, the variable's
+    /// all value `*`, or one) for `from ... to`.
+    static func expand(_ sql: String, from: String, to: String, project: Int?) -> String {
         var s = sql
         while let r = s.range(of: "$__timeFilter(") {
             guard let close = s[r.upperBound...].firstIndex(of: ")") else { break }
@@ -180,11 +183,15 @@ enum DashboardPanels {
             s.replaceSubrange(r.lowerBound...close, with: "\(column) BETWEEN '\(from)' AND '\(to)'")
         }
         s = s.replacingOccurrences(of: "$__timeFrom()", with: "'\(from)'").replacingOccurrences(of: "$__timeTo()", with: "'\(to)'")
-        s = s.replacingOccurrences(of: "${project:csv}", with: projects.map(String.init).joined(separator: ","))
+        s = s.replacingOccurrences(of: "${project:csv}", with: project.map(String.init) ?? "*")
         return s.replacingOccurrences(of: "${agent}", with: "*")
     }
 
-    static func range(_ from: String, _ to: String) -> String { "\"timestamp\" BETWEEN '\(from)' AND '\(to)'" }
+    static func range(_ from: String, _ to: String, _ project: Int?) -> String {
+        "\"timestamp\" BETWEEN '\(from)' AND '\(to)'" + self.project(project)
+    }
+
+    static func project(_ project: Int?) -> String { project.map { " AND project_id = \($0)" } ?? "" }
 
     /// The panels' bucket for `from ... to`: the hour up to 3 days, the day beyond (as the panels read
     /// `agent_events_hourly` or `agent_events_daily`).
@@ -195,42 +202,42 @@ enum DashboardPanels {
     }
 
     /// The raw query answering each panel (by title) for `from ... to`.
-    static let raw: [String: @Sendable (_ from: String, _ to: String) -> String] = [
-        "Events by type": { "SELECT \(bucket($0, $1)), event_type, count(*) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2" },
+    static let raw: [String: @Sendable (_ from: String, _ to: String, _ project: Int?) -> String] = [
+        "Events by type": { "SELECT \(bucket($0, $1)), event_type, count(*) FROM agent_events WHERE \(range($0, $1, $2)) GROUP BY 1, 2 ORDER BY 1, 2" },
         "Errors": { """
             SELECT \(bucket($0, $1)), count(*) FILTER (WHERE sluice_is_error(event_type, severity)),
                    round(count(*) FILTER (WHERE sluice_is_error(event_type, severity))::numeric / count(*), 4)
-            FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
+            FROM agent_events WHERE \(range($0, $1, $2)) GROUP BY 1 ORDER BY 1
             """ },
         "Tokens": { """
             SELECT \(bucket($0, $1)), sum(sluice_tokens_in(metrics)), sum(sluice_tokens_out(metrics)),
                    sum(sluice_num(metrics, 'cacheReadTokens')), sum(sluice_num(metrics, 'cacheCreationTokens'))
-            FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
+            FROM agent_events WHERE \(range($0, $1, $2)) GROUP BY 1 ORDER BY 1
             """ },
         "Cost by agent (USD)": {
-            "SELECT \(bucket($0, $1)), agent_id, sum(sluice_cost_usd(metrics)) FROM agent_events WHERE \(range($0, $1)) GROUP BY 1, 2 ORDER BY 1, 2"
+            "SELECT \(bucket($0, $1)), agent_id, sum(sluice_cost_usd(metrics)) FROM agent_events WHERE \(range($0, $1, $2)) GROUP BY 1, 2 ORDER BY 1, 2"
         },
         "Tool success rate": { """
             SELECT \(bucket($0, $1)), round(1 - count(*) FILTER (WHERE sluice_is_tool_failure(event_type, data, severity))::numeric / count(*), 4)
-            FROM agent_events WHERE \(range($0, $1)) AND event_type IN ('tool_use', 'tool_invocation') GROUP BY 1 ORDER BY 1
+            FROM agent_events WHERE \(range($0, $1, $2)) AND event_type IN ('tool_use', 'tool_invocation') GROUP BY 1 ORDER BY 1
             """ },
         "Latency percentiles (ms)": { """
             SELECT \(bucket($0, $1)), percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY sluice_duration_ms(metrics))
-            FROM agent_events WHERE \(range($0, $1)) GROUP BY 1 ORDER BY 1
+            FROM agent_events WHERE \(range($0, $1, $2)) GROUP BY 1 ORDER BY 1
             """ },
-        "Active sessions": { _, _ in """
-            SELECT count(*) FROM (SELECT session_id FROM agent_events GROUP BY session_id
+        "Active sessions": { _, _, p in """
+            SELECT count(*) FROM (SELECT session_id FROM agent_events WHERE true\(project(p)) GROUP BY session_id
                 HAVING NOT bool_or(event_type = 'session_end') AND max("timestamp") > now() - interval '30 minutes') s
             """ },
-        "Finished sessions by outcome": { from, to in """
+        "Finished sessions by outcome": { from, to, p in """
             SELECT errors > 0, count(*) FROM (SELECT session_id, count(*) FILTER (WHERE sluice_is_error(event_type, severity)) AS errors
-                FROM agent_events GROUP BY session_id HAVING min("timestamp") BETWEEN '\(from)' AND '\(to)') s GROUP BY 1
+                FROM agent_events WHERE true\(project(p)) GROUP BY session_id HAVING min("timestamp") BETWEEN '\(from)' AND '\(to)') s GROUP BY 1
             """ },
-        "Average quality score": { from, to in """
+        "Average quality score": { from, to, p in """
             SELECT round(avg(100 - least(errors * 5, 30)), 2) FROM (SELECT session_id,
                 count(*) FILTER (WHERE sluice_is_error(event_type, severity)) AS errors
-                FROM agent_events GROUP BY session_id HAVING min("timestamp") BETWEEN '\(from)' AND '\(to)') s
+                FROM agent_events WHERE true\(project(p)) GROUP BY session_id HAVING min("timestamp") BETWEEN '\(from)' AND '\(to)') s
             """ },
-        "Recent sessions": { from, to in Raw.sessions(where: "true", having: "min(\"timestamp\") BETWEEN '\(from)' AND '\(to)'") },
+        "Recent sessions": { from, to, p in Raw.sessions(where: "true\(project(p))", having: "min(\"timestamp\") BETWEEN '\(from)' AND '\(to)'") },
     ]
 }

@@ -88,14 +88,20 @@ public enum Queries {
         /// UTC days, from `agent_events_daily` (24 times fewer rows: what long ranges read).
         case day
 
-        var table: String { self == .hour ? "agent_events_hourly" : "agent_events_daily" }
+        /// The rollup of this width: per project, or summed over projects (`_all_projects`, a
+        /// fraction of the rows, for series that neither filter nor group by project).
+        func table(perProject: Bool) -> String {
+            (self == .hour ? "agent_events_hourly" : "agent_events_daily") + (perProject ? "" : "_all_projects")
+        }
     }
 
-    /// A series from `agent_events_hourly` or `agent_events_daily`: counts, tokens, cost, error
-    /// rate, latency p50/p95/p99 per bucket. Histograms are summed bucket by bucket with native
-    /// sums; quantiles are taken here (``LatencyHistogram``, the rule of `sluice_histogram_quantile`),
-    /// once per group. `from` is rounded down to its hour or day.
+    /// A series from `agent_events_hourly` or `agent_events_daily` (or their all-projects sums
+    /// when the project plays no part): counts, tokens, cost, error rate, latency p50/p95/p99 per
+    /// bucket. Histograms are summed bucket by bucket with native sums; quantiles are taken here
+    /// (``LatencyHistogram``, the rule of `sluice_histogram_quantile`), once per group. `from` is
+    /// rounded down to its hour or day.
     public static func series(_ f: Filter, groupBy: Grouping, resolution: Resolution, on conn: PostgresConnection) throws(StoreError) -> String {
+        let perProject = f.project != nil || groupBy == .project
         let key = switch groupBy {
         case .none: "NULL::text"
         case .agent: "h.agent_id"
@@ -111,8 +117,8 @@ public enum Queries {
                          sum(h.tokens_cache_read) AS "tokensCacheRead", sum(h.tokens_cache_write) AS "tokensCacheWrite",
                          sum(h.cost_usd) AS "costUSD", sum(h.tool_failures) AS "toolFailures",
                          sum(h.duration_count) AS "durations", \(histogramSum(of: "h")) AS histogram
-                  FROM \(resolution.table) h
-                  WHERE ($1::int IS NULL OR h.project_id = $1::int)
+                  FROM \(resolution.table(perProject: perProject)) h
+                  WHERE \(perProject ? "($1::int IS NULL OR h.project_id = $1::int)" : "$1::int IS NULL")
                     AND ($2::text IS NULL OR h.agent_id = $2)
                     AND ($3::timestamptz IS NULL OR h.bucket >= date_trunc('\(resolution.rawValue)', $3::timestamptz, 'UTC'))
                     AND ($4::timestamptz IS NULL OR h.bucket < $4::timestamptz)

@@ -5,7 +5,8 @@
 /// is its own transaction (TimescaleDB refuses one inside a transaction block).
 public enum ContinuousAggregates {
     /// Refresh order: the hourly aggregates before the daily ones built on them.
-    public static let names = ["agent_events_hourly", "agent_tools_hourly", "agent_costs_daily", "agent_events_daily", "agent_tools_daily"]
+    public static let names = ["agent_events_hourly", "agent_events_hourly_all_projects", "agent_tools_hourly", "agent_costs_daily",
+                               "agent_events_daily", "agent_events_daily_all_projects", "agent_tools_daily"]
 
     /// Recomputes every continuous aggregate from the raw chunks that remain: from the end of the
     /// latest day retention dropped (whose aggregates exist only in the materialization and must

@@ -9,6 +9,9 @@ import SluiceProjections
 @Suite struct RebuildAfterRetentionTests {
     static let projections = [
         "SELECT h::text FROM agent_events_hourly h ORDER BY 1",
+        "SELECT d::text FROM agent_events_daily d ORDER BY 1",
+        "SELECT a::text FROM agent_events_hourly_all_projects a ORDER BY 1",
+        "SELECT a::text FROM agent_events_daily_all_projects a ORDER BY 1",
         "SELECT t::text FROM agent_tools_hourly t ORDER BY 1",
         "SELECT c::text FROM agent_costs_daily c ORDER BY 1",
         "SELECT (s.id, s.start_time, s.end_time, s.metrics, s.outcome, s.quality_score, s.last_event_at)::text FROM agent_sessions s ORDER BY 1",

@@ -67,6 +67,15 @@ import SluiceTestSupport
     static let dailyProjected = projected.replacingOccurrences(of: "agent_events_hourly", with: "agent_events_daily")
     static let dailyRaw = raw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
 
+    /// The all-projects rollups (every project summed, per bucket, agent and event type) and the
+    /// same raw GROUP BYs without the project.
+    static let allProjectsProjected = projected.replacingOccurrences(of: "bucket, project_id, agent_id", with: "bucket, agent_id")
+        .replacingOccurrences(of: "agent_events_hourly ORDER BY 1, 2, 3, 4", with: "agent_events_hourly_all_projects ORDER BY 1, 2, 3")
+    static let allProjectsRaw = raw.replacingOccurrences(of: "'UTC', project_id, agent_id", with: "'UTC', agent_id")
+        .replacingOccurrences(of: "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", with: "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+    static let allProjectsDailyProjected = allProjectsProjected.replacingOccurrences(of: "agent_events_hourly_all_projects", with: "agent_events_daily_all_projects")
+    static let allProjectsDailyRaw = allProjectsRaw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
+
     static let toolsProjected = """
         SELECT bucket, project_id, agent_id, tool_name, uses, failures, duration_count, duration_sum_ms
         FROM agent_tools_hourly ORDER BY 1, 2, 3, 4
@@ -128,16 +137,23 @@ import SluiceTestSupport
                             conn.execute(Self.costsProjected).rows, conn.execute(Self.costsRaw).rows)
             let daily = try (conn.execute(Self.dailyProjected).rows, conn.execute(Self.dailyRaw).rows,
                              conn.execute(Self.toolsDailyProjected).rows, conn.execute(Self.toolsDailyRaw).rows)
+            let allProjects = try (conn.execute(Self.allProjectsProjected).rows, conn.execute(Self.allProjectsRaw).rows,
+                                   conn.execute(Self.allProjectsDailyProjected).rows, conn.execute(Self.allProjectsDailyRaw).rows)
             _ = try Projector.rebuild(maximumEvents: 1_000, on: conn)
             try catchUp(on: conn)
-            let rebuiltDaily = try (conn.execute(Self.dailyProjected).rows, conn.execute(Self.toolsDailyProjected).rows)
+            let rebuiltDaily = try (conn.execute(Self.dailyProjected).rows, conn.execute(Self.toolsDailyProjected).rows,
+                                    conn.execute(Self.allProjectsProjected).rows, conn.execute(Self.allProjectsDailyProjected).rows)
             return (incremental, expected, try conn.execute(Self.projected).rows,
-                    try conn.execute("SELECT count(*) FROM agent_events").scalar(), (side, daily, rebuiltDaily))
+                    try conn.execute("SELECT count(*) FROM agent_events").scalar(), (side, daily, allProjects, rebuiltDaily))
         }
-        let (side, daily, rebuiltDaily) = all
+        let (side, daily, allProjects, rebuiltDaily) = all
         #expect(!daily.0.isEmpty && daily.0 == daily.1, "daily rows equal the raw GROUP BY by day")
         #expect(!daily.2.isEmpty && daily.2 == daily.3, "daily tool rows equal the raw GROUP BY by day")
+        #expect(!allProjects.0.isEmpty && allProjects.0 == allProjects.1, "all-projects hourly rows equal the raw GROUP BY without the project")
+        #expect(!allProjects.2.isEmpty && allProjects.2 == allProjects.3, "all-projects daily rows equal the raw GROUP BY by day without the project")
+        #expect(allProjects.0.count < incremental.count, "the all-projects rollup has fewer rows")
         #expect(rebuiltDaily.0 == daily.0 && rebuiltDaily.1 == daily.2, "daily rows after rebuild")
+        #expect(rebuiltDaily.2 == allProjects.0 && rebuiltDaily.3 == allProjects.2, "all-projects rows after rebuild")
         #expect(!side.0.isEmpty && side.0 == side.1, "tools")
         #expect(!side.2.isEmpty && side.2 == side.3, "costs")
         #expect(count == "6000")

@@ -59,11 +59,21 @@ import SluiceTestSupport
                       AND ($2::timestamptz IS NULL OR date_trunc('day', "timestamp", 'UTC') < $2::timestamptz)
                     GROUP BY 1 ORDER BY 1
                     """, [from, to]).rows
+                // Without a project the series reads the all-projects rollup; one project's series
+                // (project 2) reads the per-project one.
+                let rawProject = try conn.execute("""
+                    SELECT count(*)::text FROM agent_events
+                    WHERE project_id = 2
+                      AND ($1::timestamptz IS NULL OR date_trunc('day', "timestamp", 'UTC') >= date_trunc('day', $1::timestamptz, 'UTC'))
+                      AND ($2::timestamptz IS NULL OR date_trunc('day', "timestamp", 'UTC') < $2::timestamptz)
+                    """, [from, to]).scalar()
+                let projectSeries = try Queries.series(Queries.Filter(project: 2, from: from, to: to), groupBy: .eventType, resolution: .day, on: conn)
                 return (try Queries.tools(filter, on: conn), rawTools,
-                        try Queries.series(filter, groupBy: .eventType, resolution: .day, on: conn), rawDays)
+                        try Queries.series(filter, groupBy: .eventType, resolution: .day, on: conn), rawDays, (projectSeries, rawProject))
             }
         }
-        for ((tools, rawTools, series, rawDays), range) in zip(results, ranges) {
+        for ((tools, rawTools, series, rawDays, project), range) in zip(results, ranges) {
+            #expect(String(Self.objects(project.0).reduce(0) { $0 + ($1["events"] as? Int ?? 0) }) == project.1, "project series for \(range)")
             let got = Self.objects(tools).map { [$0["tool"] as? String, ($0["uses"] as? Int).map(String.init), ($0["failures"] as? Int).map(String.init)] }
             #expect(got.sorted { ($0[0] ?? "") < ($1[0] ?? "") } == rawTools, "tools for \(range)")
             #expect(Self.objects(tools).allSatisfy { $0["p50Ms"] != nil }, "tool percentiles for \(range)")
