@@ -49,12 +49,15 @@ public struct QueryReport: Sendable {
                 + lpad(r.speedUp.map { String(format: "%.0f×", $0) } ?? "n/a", 10)
                 + "  " + (r.meetsTargets ? "met" : "NOT met"))
         }
-        // The targets are the dashboards' (issue 3); the API's requests are held to them too.
-        let panels = results.filter { $0.name.hasPrefix("panel ") }, api = results.filter { !$0.name.hasPrefix("panel ") }
+        // The targets are the dashboards' (issue 3), on their default view (every project); one
+        // project's panels and the API's requests are held to them too.
+        let panels = results.filter { $0.name.hasPrefix("panel ") }
+        let one = panels.filter { $0.name.contains(", project ") }
+        let all = panels.filter { !$0.name.contains(", project ") }, api = results.filter { !$0.name.hasPrefix("panel ") }
         func met(_ r: [Result]) -> String { "\(r.filter(\.meetsTargets).count) of \(r.count)" }
         lines.append("")
-        lines.append("  targets: p95 < 20 ms and ≥ 100× faster than the raw GROUP BY: dashboard panels \(met(panels)) met,"
-            + " API requests \(met(api)) (n/a: the query reads the log itself)")
+        lines.append("  targets: p95 < 20 ms and ≥ 100× faster than the raw GROUP BY: dashboard panels \(met(all)) met"
+            + " (every project), \(met(one)) (one project); API requests \(met(api)) (n/a: the query reads the log itself)")
         return lines.joined(separator: "\n")
     }
 }

@@ -37,9 +37,10 @@ public enum Projector {
         public var caughtUp: Bool = true
         /// Events folded.
         public var events: Int = 0
-        /// TimescaleDB mode: UTC days of the step's events that lie before the refresh policies'
-        /// window, refreshed by the step after its commit (`sluice_late_days`).
-        public var lateDays: [String] = []
+        /// TimescaleDB mode: UTC days of events that lie before the refresh policies' window,
+        /// this step's and those whose refresh has not succeeded yet, refreshed by the step after
+        /// its commit (`timescale/0006`, `0008`).
+        public var lateDays: [LateDay] = []
         /// Where the step spent its time, in order (summed over the steps of a rebuild).
         public var phases: [Phase] = []
 
@@ -56,6 +57,13 @@ public enum Projector {
         }
     }
 
+    /// A UTC day (`YYYY-MM-DD`) to refresh in every continuous aggregate, and the transaction that
+    /// last asked for it (`sluice_late_day_refreshes`).
+    public struct LateDay: Sendable, Equatable {
+        public var day: String
+        public var requested: String
+    }
+
     /// The time a step spent on one part of its work.
     public struct Phase: Sendable, Equatable, CustomStringConvertible {
         public var name: String
@@ -66,7 +74,8 @@ public enum Projector {
 
     /// Folds everything that has become final since the last step. Blocking. In TimescaleDB mode,
     /// days of events too old for the refresh policies are then refreshed (each refresh its own
-    /// transaction; TimescaleDB refuses one inside a transaction block).
+    /// transaction; TimescaleDB refuses one inside a transaction block), and a day stays pending
+    /// until its refresh succeeds: a step that fails there leaves it to the next one.
     public static func step(
         idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
     ) throws(StoreError) -> Step {
@@ -77,7 +86,10 @@ public enum Projector {
             try tune(conn)
             return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
         }
-        try ContinuousAggregates.refresh(days: step.lateDays, on: conn)
+        for late in step.lateDays {
+            try ContinuousAggregates.refresh(day: late.day, on: conn)
+            try conn.execute("SELECT sluice_late_day_refreshed($1::date, $2::xid8)", [late.day, late.requested])
+        }
         return step
     }
 
@@ -161,10 +173,10 @@ public enum Projector {
         let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         clock.lap("horizon")
         var rows = 0
-        var lateDays: [String] = []
+        var lateDays: [LateDay] = []
         if horizon != position {
             if !plain {
-                lateDays = try conn.execute("SELECT d::text FROM sluice_late_days($1::xid8, $2::xid8) d", [position, horizon]).rows.compactMap { $0[0] }
+                try conn.execute("SELECT sluice_request_late_days($1::xid8, $2::xid8)", [position, horizon])
             }
             if plain {
                 rows = Int(try conn.execute("SELECT sluice_project_aggregates($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
@@ -174,6 +186,11 @@ public enum Projector {
             clock.lap("hierarchy")
             try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [position, horizon])
             clock.lap("chat")
+        }
+        if !plain {
+            lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
+                r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
+            }
         }
         let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn, clock: &clock)
         try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])

@@ -24,12 +24,23 @@ public enum ContinuousAggregates {
         return from
     }
 
-    /// Refreshes every continuous aggregate over each of the UTC `days` (`YYYY-MM-DD`), hourly
-    /// ones first. Blocking.
-    public static func refresh(days: [String], on conn: PostgresConnection) throws(StoreError) {
-        for day in days {
-            for name in names { try refresh(name, day: day, on: conn) }
+    /// Materializes the rollups built on other continuous aggregates that hold nothing yet
+    /// (`sluice_unmaterialized_rollups`, `timescale/0007`), over their whole range, parents first:
+    /// a migration creates them empty. Blocking; TimescaleDB mode only. Returns their names.
+    @discardableResult
+    public static func materializeNewRollups(on conn: PostgresConnection) throws(StoreError) -> [String] {
+        let empty = Set(try conn.execute("SELECT * FROM sluice_unmaterialized_rollups()").rows.compactMap { $0[0] })
+        let names = Self.names.filter(empty.contains)
+        for name in names {
+            try conn.execute("CALL refresh_continuous_aggregate($1::text::regclass, NULL, NULL)", [name])
         }
+        return names
+    }
+
+    /// Refreshes every continuous aggregate over the UTC `day` (`YYYY-MM-DD`), hourly ones first.
+    /// Blocking.
+    public static func refresh(day: String, on conn: PostgresConnection) throws(StoreError) {
+        for name in names { try refresh(name, day: day, on: conn) }
     }
 
     /// Recomputes `aggregate` over the UTC `day` from its source (`force`: whatever its

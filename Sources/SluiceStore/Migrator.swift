@@ -100,6 +100,11 @@ public struct Migrator: Sendable {
         if mode == .plain {
             try conn.execute("SELECT sluice_maintain_partitions()")
         }
+        if mode == .timescale && !applied.isEmpty {
+            for name in try ContinuousAggregates.materializeNewRollups(on: conn) {
+                logger.info("materialized a new rollup", metadata: ["aggregate": "\(name)"])
+            }
+        }
         return Report(mode: mode, applied: applied)
     }
 
