@@ -84,7 +84,7 @@ public enum Projector {
                 return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "")
             }
             try tune(conn)
-            return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
+            return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, lateDays: true, on: conn)
         }
         for late in step.lateDays {
             try ContinuousAggregates.refresh(day: late.day, on: conn)
@@ -111,9 +111,11 @@ public enum Projector {
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM chat_sessions")  // and their messages (ON DELETE CASCADE)
             try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
-            var total = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
+            // Late days are not recorded: the rebuild's caller refreshes every aggregate
+            // (ContinuousAggregates.refreshAll).
+            var total = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, lateDays: false, on: conn)
             while !total.caughtUp {
-                total.absorb(try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn))
+                total.absorb(try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, lateDays: false, on: conn))
             }
             try conn.execute("SELECT sluice_rebuild_restore()")
             return total
@@ -161,8 +163,10 @@ public enum Projector {
         return (next, events)
     }
 
-    /// Folds `[position, horizon)`; the caller holds the lock and the transaction.
-    private static func advance(idleTimeout: Duration, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> Step {
+    /// Folds `[position, horizon)`; the caller holds the lock and the transaction. `lateDays`:
+    /// record the range's late days (TimescaleDB mode) and return the pending ones.
+    private static func advance(idleTimeout: Duration, maximumEvents: Int, lateDays recordLateDays: Bool,
+                                on conn: PostgresConnection) throws(StoreError) -> Step {
         var clock = PhaseClock()
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [name])
         let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
@@ -175,7 +179,7 @@ public enum Projector {
         var rows = 0
         var lateDays: [LateDay] = []
         if horizon != position {
-            if !plain {
+            if !plain && recordLateDays {
                 try conn.execute("SELECT sluice_request_late_days($1::xid8, $2::xid8)", [position, horizon])
             }
             if plain {
@@ -187,7 +191,7 @@ public enum Projector {
             try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [position, horizon])
             clock.lap("chat")
         }
-        if !plain {
+        if !plain && recordLateDays {
             lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
                 r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The continuous aggregates of TimescaleDB mode (`timescale/`), refreshed by hand where their
 /// policies do not reach (they refresh only the last 30 days, and not at all where TimescaleDB's
 /// job scheduler fails, as 2.28.3 does on PostgreSQL 15.20): by a rebuild, by the projector for
@@ -5,6 +7,8 @@
 /// is its own transaction (TimescaleDB refuses one inside a transaction block), and runs without
 /// JIT: a refresh of `agent_events_daily_all_projects` over one day took 1.3 s with it (the
 /// compilation of its query over two real-time levels) and 24 to 52 ms without (TimescaleDB 2.28.3).
+/// TimescaleDB refuses a refresh while another one of the same aggregate runs over an overlapping
+/// window (the projector's late days, a rebuild, retention): such a refresh is retried.
 public enum ContinuousAggregates {
     /// Refresh order: the hourly aggregates before the daily ones built on them.
     public static let names = ["agent_events_hourly", "agent_events_hourly_all_projects", "agent_tools_hourly", "agent_costs_daily",
@@ -22,7 +26,7 @@ public enum ContinuousAggregates {
             """).scalar()
         try withoutJIT(conn) { () throws(StoreError) in
             for name in names {
-                try conn.execute("CALL refresh_continuous_aggregate($1::text::regclass, $2::timestamptz, NULL)", [name, from])
+                try call("CALL refresh_continuous_aggregate($1::text::regclass, $2::timestamptz, NULL)", [name, from], on: conn)
             }
         }
         return from
@@ -37,7 +41,7 @@ public enum ContinuousAggregates {
         let names = Self.names.filter(empty.contains)
         try withoutJIT(conn) { () throws(StoreError) in
             for name in names {
-                try conn.execute("CALL refresh_continuous_aggregate($1::text::regclass, NULL, NULL)", [name])
+                try call("CALL refresh_continuous_aggregate($1::text::regclass, NULL, NULL)", [name], on: conn)
             }
         }
         return names
@@ -47,6 +51,21 @@ public enum ContinuousAggregates {
     /// Blocking.
     public static func refresh(day: String, on conn: PostgresConnection) throws(StoreError) {
         for name in names { try refresh(name, day: day, on: conn) }
+    }
+
+    /// Runs a refresh, again while TimescaleDB reports a concurrent refresh of an overlapping window
+    /// (SQLSTATE 55P03), for up to about 30 s.
+    private static func call(_ sql: String, _ parameters: [String?], on conn: PostgresConnection) throws(StoreError) {
+        var attempt = 0
+        while true {
+            do {
+                _ = try conn.execute(sql, parameters)
+                return
+            } catch .server(sqlState: "55P03", _, _) where attempt < 60 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
     }
 
     /// Runs `body` with JIT off for the session (a refresh cannot run inside a transaction, where
@@ -62,10 +81,10 @@ public enum ContinuousAggregates {
     /// dropped rows erases their aggregates. Blocking.
     public static func refresh(_ aggregate: String, day: String, on conn: PostgresConnection) throws(StoreError) {
         try withoutJIT(conn) { () throws(StoreError) in
-            try conn.execute("""
+            try call("""
                 CALL refresh_continuous_aggregate($1::text::regclass, sluice_day_start($2::date), sluice_day_start($2::date + 1),
                                                   force => true)
-                """, [aggregate, day])
+                """, [aggregate, day], on: conn)
         }
     }
 }
