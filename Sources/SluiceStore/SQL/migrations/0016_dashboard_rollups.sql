@@ -150,7 +150,14 @@ BEGIN
                sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
                min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
                sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
-               sluice_histogram_sum(latency_histogram)
+               ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
+                     sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
+                     sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
+                     sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
+                     sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
+                     sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
+                     sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
+                     sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[]
         FROM hg GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (bucket, agent_id, event_type) DO UPDATE SET
             event_count        = h.event_count + excluded.event_count,
@@ -174,7 +181,14 @@ BEGIN
                sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
                min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
                sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
-               sluice_histogram_sum(latency_histogram)
+               ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
+                     sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
+                     sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
+                     sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
+                     sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
+                     sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
+                     sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
+                     sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[]
         FROM hg GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (bucket, agent_id, event_type) DO UPDATE SET
             event_count        = h.event_count + excluded.event_count,
