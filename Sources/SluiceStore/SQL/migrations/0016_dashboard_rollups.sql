@@ -32,14 +32,7 @@ BEGIN
                sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
                min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
                sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
-               ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
-               sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
-               sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
-               sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
-               sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
-               sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
-               sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
-               sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[]
+               sluice_histogram_sum(latency_histogram)
         FROM agent_events_hourly GROUP BY 1, 2, 3;
     END IF;
     IF sluice_mode() = 'plain' AND to_regclass('agent_events_daily_all_projects') IS NULL THEN
@@ -51,15 +44,8 @@ BEGIN
                sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
                min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
                sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
-               ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
-               sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
-               sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
-               sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
-               sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
-               sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
-               sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
-               sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[]
-        FROM agent_events_hourly GROUP BY 1, 2, 3;
+               sluice_histogram_sum(latency_histogram)
+        FROM agent_events_hourly_all_projects GROUP BY 1, 2, 3;
     END IF;
 END
 $migration$;
@@ -150,14 +136,7 @@ BEGIN
                sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
                min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
                sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
-               ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
-                     sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
-                     sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
-                     sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
-                     sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
-                     sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
-                     sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
-                     sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[]
+               sluice_histogram_sum(latency_histogram)
         FROM hg GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (bucket, agent_id, event_type) DO UPDATE SET
             event_count        = h.event_count + excluded.event_count,
@@ -181,14 +160,7 @@ BEGIN
                sum(event_count), sum(error_count), sum(duration_count), sum(duration_sum_ms),
                min(duration_min_ms), max(duration_max_ms), sum(tokens_in), sum(tokens_out),
                sum(tokens_cache_read), sum(tokens_cache_write), sum(cost_usd), sum(tool_failures),
-               ARRAY[sum(latency_histogram[1]), sum(latency_histogram[2]), sum(latency_histogram[3]), sum(latency_histogram[4]),
-                     sum(latency_histogram[5]), sum(latency_histogram[6]), sum(latency_histogram[7]), sum(latency_histogram[8]),
-                     sum(latency_histogram[9]), sum(latency_histogram[10]), sum(latency_histogram[11]), sum(latency_histogram[12]),
-                     sum(latency_histogram[13]), sum(latency_histogram[14]), sum(latency_histogram[15]), sum(latency_histogram[16]),
-                     sum(latency_histogram[17]), sum(latency_histogram[18]), sum(latency_histogram[19]), sum(latency_histogram[20]),
-                     sum(latency_histogram[21]), sum(latency_histogram[22]), sum(latency_histogram[23]), sum(latency_histogram[24]),
-                     sum(latency_histogram[25]), sum(latency_histogram[26]), sum(latency_histogram[27]), sum(latency_histogram[28]),
-                     sum(latency_histogram[29]), sum(latency_histogram[30]), sum(latency_histogram[31]), sum(latency_histogram[32])]::bigint[]
+               sluice_histogram_sum(latency_histogram)
         FROM hg GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (bucket, agent_id, event_type) DO UPDATE SET
             event_count        = h.event_count + excluded.event_count,
