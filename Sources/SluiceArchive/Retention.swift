@@ -5,7 +5,8 @@ import SluiceStore
 /// Drops the raw rows of days older than the retention horizon, only when they are archived and
 /// verified: a day with rows not archived yet (late events) is archived first, every part of the
 /// day is read back and checked, and the drop itself re-checks, under a lock that holds off
-/// writers, that no row arrived since. In TimescaleDB mode a day is dropped only once every
+/// writers, that no row arrived since. A day with rows the projector has not folded yet waits for
+/// a later run. In TimescaleDB mode a day is dropped only once every
 /// continuous aggregate holds it (refreshed over the day first if need be) and no refresh policy
 /// reaches it. Every decision is logged in `sluice_retention_log`. Aggregates and sessions are
 /// projections and stay.
@@ -74,6 +75,16 @@ public struct Retention: Sendable {
         for part in try ArchiveCatalog.parts(day: day, on: conn) {
             let result = try verifier.verify(part, record: !dryRun, on: conn)
             if let failure = result.failure { return skip("part \(part.part) failed verification: \(failure)") }
+        }
+        // The projections are the only copy of what was folded from a dropped day: every row must
+        // be in them first. A row stored after this check is not archived, and the drop refuses it.
+        let unprojected = try count("""
+            SELECT count(*) FROM agent_events
+             WHERE "timestamp" >= sluice_day_start($1::date) AND "timestamp" < sluice_day_start($1::date + 1)
+               AND ingest_xid >= sluice_projected_horizon()
+            """, day, conn)
+        if unprojected > 0 {
+            return skip("\(unprojected) rows are not in the projections yet; a later run drops the day once the projector has folded them")
         }
         if let refusal = try DayAggregates.refusal(day: day, on: conn) { return skip(refusal) }
         let stale = try DayAggregates.stale(day: day, on: conn)

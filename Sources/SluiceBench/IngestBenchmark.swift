@@ -89,7 +89,14 @@ public struct IngestBenchmark: Sendable {
         try await databases.recreate(logger: logger)
         do {
             let report = try await phases(workload, steady, databases, scratch: scratch)
-            if !options.keep { try await databases.drop() }
+            if options.keep {
+                // Keep the server log with the databases (set LOG_LEVEL=debug for every projector step).
+                keepScratch = true
+                try? FileManager.default.removeItem(at: csvFile)
+                logger.info("server log kept", metadata: ["file": "\(scratch.appendingPathComponent("server.log").path)"])
+            } else {
+                try await databases.drop()
+            }
             return report
         } catch {
             // Keep the server log and psql's output for the post-mortem, not the large CSV file.

@@ -3,8 +3,8 @@ import SluiceStore
 import Synchronization
 
 /// Measures how long acknowledged events take to reach the projections: every 100 ms it records
-/// the newest transaction that stored events and the projector's horizon (everything below it is
-/// folded). An event committed by the time of one sample is projected by the first later sample
+/// the newest transaction that stored events and the projector's horizon (the lower of its parts':
+/// everything below it is in every projection). An event committed by the time of one sample is projected by the first later sample
 /// whose horizon has passed that sample's newest transaction.
 final class ProjectionLagProbe: Sendable {
     struct Sample: Sendable {
@@ -33,7 +33,7 @@ final class ProjectionLagProbe: Sendable {
             if let row = try? await worker.run({ conn throws(StoreError) in
                 try conn.execute("""
                     SELECT coalesce((SELECT max(ingest_xid) FROM agent_events), '0')::text,
-                           coalesce((SELECT horizon FROM projector_positions WHERE projector = 'main'), '0')::text
+                           sluice_projected_horizon()::text
                     """).rows.first
             }), let newest = row[0].flatMap(UInt64.init), let horizon = row[1].flatMap(UInt64.init) {
                 samples.withLock { $0.append(Sample(at: at, newest: newest, horizon: horizon)) }

@@ -153,8 +153,7 @@ public struct QueryBenchmark: Sendable {
             // An index probe, cheap enough to ask every second while the projector works.
             let done = try await worker.run { conn throws(StoreError) in
                 try conn.execute("""
-                    SELECT NOT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= coalesce(
-                        (SELECT horizon FROM projector_positions WHERE projector = 'main'), '0'::xid8))
+                    SELECT NOT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= sluice_projected_horizon())
                     """).scalar() == "t"
             }
             if done { break }

@@ -1,9 +1,9 @@
 import Foundation
 import SluiceStore
 
-/// Folds new events of the log into the projections, exactly once: the hierarchy (projects,
-/// machines, workspaces), chat sessions and messages, hourly, per-tool and per-model aggregates
-/// (plain mode; continuous aggregates in TimescaleDB mode), and agent sessions.
+/// Folds new events of the log into the projections, exactly once. It runs as two ``Part``s, each
+/// with its own position in the log, so that `serve` folds on two connections (two cores) at once:
+/// the aggregates, and the hierarchy, chat and agent sessions.
 ///
 /// **Gap-free position.** Every row of `agent_events` carries `ingest_xid`, the id of the
 /// transaction that stored it. A step reads `horizon = pg_snapshot_xmin(pg_current_snapshot())`:
@@ -11,22 +11,35 @@ import SluiceStore
 /// not yet stored anything will get a higher id. So the rows with `ingest_xid` in
 /// `[position, horizon)` are final: none can appear there later, as a row with a lower sequence
 /// number could after a concurrent commit. The step folds exactly that range and stores
-/// `horizon` as the new position in the same transaction, so a crash either keeps both or
+/// `horizon` as its part's new position in the same transaction, so a crash either keeps both or
 /// neither. A step folds at most about ``maximumEventsPerStep`` events (whole transactions), so
-/// steps stay short behind a large backlog and a shutdown never waits long for one.
+/// steps stay short behind a large backlog and a shutdown never waits long for one. (A running
+/// step of the other part holds the horizon below its own transaction id: it stored no events, so
+/// this only delays the events committed since it began, until it ends.)
 ///
-/// **One projector at a time.** The step holds a transaction-level advisory lock; with several
-/// `sluice serve` processes on one database, a step that cannot take it returns at once. No event
-/// is folded twice, and concurrent steps never contend for the same aggregate rows.
+/// **One projector at a time, per part.** A step holds a transaction-level advisory lock of its
+/// part (and shares one with every step; a rebuild takes that one alone). With several
+/// `sluice serve` processes on one database, a step that cannot take its lock returns at once. No
+/// event is folded twice, and concurrent steps never contend for the same rows: the parts write
+/// disjoint tables.
 ///
 /// A transaction that stays open (even an unrelated one that wrote something) holds the horizon
 /// back: projections then lag until it ends.
 public enum Projector {
-    static let name = "main"
+    /// A part of the projector: the projections it writes, folded from its own position
+    /// (`projector_positions`, `0017_projector_parts.sql`).
+    public enum Part: String, Sendable, CaseIterable {
+        /// Hourly, daily, per-tool and per-model rollups (plain mode); in TimescaleDB mode, where they
+        /// are continuous aggregates, the days too old for their refresh policies.
+        case aggregates
+        /// The hierarchy (projects, machines, workspaces), chat sessions and messages (a chat session
+        /// needs its workspace), and agent sessions.
+        case sessions
+    }
 
     /// What one step did.
     public struct Step: Sendable, Equatable {
-        /// False when another process held the projector lock.
+        /// False when another process held the part's lock (or a rebuild was running).
         public var ran: Bool
         /// Hourly rows inserted or updated.
         public var hourlyRows: Int
@@ -72,19 +85,23 @@ public enum Projector {
         public var description: String { "\(name) \(String(format: "%.3f", seconds)) s" }
     }
 
-    /// Folds everything that has become final since the last step. Blocking. In TimescaleDB mode,
-    /// days of events too old for the refresh policies are then refreshed (each refresh its own
-    /// transaction; TimescaleDB refuses one inside a transaction block), and a day stays pending
-    /// until its refresh succeeds: a step that fails there leaves it to the next one.
+    /// Folds into `part` everything that has become final since its last step. Blocking. In
+    /// TimescaleDB mode, the aggregates part then refreshes the days of events too old for the
+    /// refresh policies (each refresh its own transaction; TimescaleDB refuses one inside a
+    /// transaction block), and a day stays pending until its refresh succeeds: a step that fails
+    /// there leaves it to the next one.
     public static func step(
-        idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
+        _ part: Part, idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep,
+        on conn: PostgresConnection
     ) throws(StoreError) -> Step {
         let step = try conn.transaction { () throws(StoreError) in
-            guard try conn.execute("SELECT pg_try_advisory_xact_lock(hashtext('sluice_projector'))").scalar() == "t" else {
-                return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "")
-            }
+            let locked = try conn.execute("""
+                SELECT pg_try_advisory_xact_lock_shared(hashtext('sluice_projector'))
+                   AND pg_try_advisory_xact_lock(hashtext('sluice_projector.' || $1))
+                """, [part.rawValue]).scalar()
+            guard locked == "t" else { return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "") }
             try tune(conn)
-            return try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, lateDays: true, on: conn)
+            return try advance(part, idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
         }
         for late in step.lateDays {
             try ContinuousAggregates.refresh(day: late.day, on: conn)
@@ -93,10 +110,22 @@ public enum Projector {
         return step
     }
 
+    /// Steps every part once, one after the other, on one connection (`serve` steps them
+    /// concurrently, each on its own).
+    public static func stepAll(
+        idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
+    ) throws(StoreError) -> [Step] {
+        var steps: [Step] = []
+        for part in Part.allCases {
+            steps.append(try step(part, idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn))
+        }
+        return steps
+    }
+
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
-    /// old projections until it commits). Blocking; waits for a running step. Aggregate rows of days
-    /// retention dropped, and sessions with events on such days, are kept as they were: their raw
-    /// events are only in the archive (`0013_rebuild_keeps_dropped_days.sql`).
+    /// old projections until it commits). Blocking; waits for the running steps of every part.
+    /// Aggregate rows of days retention dropped, and sessions with events on such days, are kept
+    /// as they were: their raw events are only in the archive (`0013_rebuild_keeps_dropped_days.sql`).
     public static func rebuild(
         idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
     ) throws(StoreError) -> Step {
@@ -105,17 +134,38 @@ public enum Projector {
             try tune(conn)
             // What was folded from days retention dropped lives only in the projections: keep it.
             try conn.execute("SELECT sluice_rebuild_keep()")
-            if try conn.execute("SELECT sluice_mode()").scalar() == "plain" {
+            let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
+            if plain {
                 try conn.execute("SELECT sluice_rebuild_truncate()")
             }
             try conn.execute("DELETE FROM agent_sessions")
-            try conn.execute("DELETE FROM chat_sessions")  // and their messages (ON DELETE CASCADE)
-            try conn.execute("DELETE FROM projector_positions WHERE projector = $1", [name])
+            try conn.execute("DELETE FROM chat_messages")
+            try conn.execute("DELETE FROM chat_sessions")
+            let final = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? "0"
             // Late days are not recorded: the rebuild's caller refreshes every aggregate
             // (ContinuousAggregates.refreshAll).
-            var total = try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, lateDays: false, on: conn)
-            while !total.caughtUp {
-                total.absorb(try advance(idleTimeout: idleTimeout, maximumEvents: maximumEvents, lateDays: false, on: conn))
+            var total = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: "0")
+            var position = "0"
+            repeat {
+                var clock = PhaseClock()
+                let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
+                clock.lap("horizon")
+                var step = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: horizon, caughtUp: horizon == final, events: events)
+                if horizon != position {
+                    if plain { step.hourlyRows = try foldAggregates(from: position, to: horizon, on: conn, clock: &clock) }
+                    try foldHierarchyAndChat(from: position, to: horizon, on: conn, clock: &clock)
+                }
+                step.sessions = try SessionProjector.advance(
+                    from: position, to: horizon, events: events, idleTimeout: idleTimeout, on: conn, clock: &clock)
+                step.phases = clock.phases
+                total.absorb(step)
+                position = horizon
+            } while !total.caughtUp
+            for part in Part.allCases {
+                try conn.execute("""
+                    INSERT INTO projector_positions (projector, horizon) VALUES ($1, $2::xid8)
+                    ON CONFLICT (projector) DO UPDATE SET horizon = excluded.horizon, updated_at = now()
+                    """, [part.rawValue, position])
             }
             try conn.execute("SELECT sluice_rebuild_restore()")
             return total
@@ -163,44 +213,61 @@ public enum Projector {
         return (next, events)
     }
 
-    /// Folds `[position, horizon)`; the caller holds the lock and the transaction. `lateDays`:
-    /// record the range's late days (TimescaleDB mode) and return the pending ones.
-    private static func advance(idleTimeout: Duration, maximumEvents: Int, lateDays recordLateDays: Bool,
+    /// Folds `[position, horizon)` of `part` and stores its new position; the caller holds the
+    /// lock and the transaction. The aggregates part records the range's late days (TimescaleDB
+    /// mode) and returns the pending ones.
+    private static func advance(_ part: Part, idleTimeout: Duration, maximumEvents: Int,
                                 on conn: PostgresConnection) throws(StoreError) -> Step {
         var clock = PhaseClock()
-        try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [name])
-        let position = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [name]).scalar() ?? "0"
+        try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [part.rawValue])
+        let position = try conn.execute(
+            "SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [part.rawValue]).scalar() ?? "0"
         let state = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text, sluice_mode()").rows.first
         let final = state?[0] ?? position
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
         let plain = state?[1] == "plain"
         let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         clock.lap("horizon")
-        var rows = 0
-        var lateDays: [LateDay] = []
-        if horizon != position {
-            if !plain && recordLateDays {
-                try conn.execute("SELECT sluice_request_late_days($1::xid8, $2::xid8)", [position, horizon])
+        var step = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: horizon, caughtUp: horizon == final, events: events)
+        switch part {
+        case .aggregates:
+            if horizon != position {
+                if plain {
+                    step.hourlyRows = try foldAggregates(from: position, to: horizon, on: conn, clock: &clock)
+                } else {
+                    try conn.execute("SELECT sluice_request_late_days($1::xid8, $2::xid8)", [position, horizon])
+                }
             }
-            if plain {
-                rows = Int(try conn.execute("SELECT sluice_project_aggregates($1::xid8, $2::xid8)", [position, horizon]).scalar() ?? "0") ?? 0
-                clock.lap("aggregates")
+            if !plain {
+                step.lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
+                    r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
+                }
             }
-            try conn.execute("SELECT sluice_project_hierarchy($1::xid8, $2::xid8)", [position, horizon])
-            clock.lap("hierarchy")
-            try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [position, horizon])
-            clock.lap("chat")
+        case .sessions:
+            if horizon != position { try foldHierarchyAndChat(from: position, to: horizon, on: conn, clock: &clock) }
+            step.sessions = try SessionProjector.advance(
+                from: position, to: horizon, events: events, idleTimeout: idleTimeout, on: conn, clock: &clock)
         }
-        if !plain && recordLateDays {
-            lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
-                r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
-            }
-        }
-        let sessions = try SessionProjector.advance(from: position, to: horizon, idleTimeout: idleTimeout, on: conn, clock: &clock)
-        try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [name, horizon])
+        try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [part.rawValue, horizon])
         clock.lap("position")
-        return Step(ran: true, hourlyRows: rows, sessions: sessions, horizon: horizon, caughtUp: horizon == final,
-                    events: events, lateDays: lateDays, phases: clock.phases)
+        step.phases = clock.phases
+        return step
+    }
+
+    /// Plain mode: folds `[from, to)` into the hourly, daily, per-tool and per-model rollups; returns
+    /// the hourly rows written.
+    private static func foldAggregates(from: String, to: String, on conn: PostgresConnection, clock: inout PhaseClock) throws(StoreError) -> Int {
+        let rows = Int(try conn.execute("SELECT sluice_project_aggregates($1::xid8, $2::xid8)", [from, to]).scalar() ?? "0") ?? 0
+        clock.lap("aggregates")
+        return rows
+    }
+
+    /// Folds `[from, to)` into the hierarchy, then chat sessions and messages (which need their workspace).
+    private static func foldHierarchyAndChat(from: String, to: String, on conn: PostgresConnection, clock: inout PhaseClock) throws(StoreError) {
+        try conn.execute("SELECT sluice_project_hierarchy($1::xid8, $2::xid8)", [from, to])
+        clock.lap("hierarchy")
+        try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [from, to])
+        clock.lap("chat")
     }
 }
 

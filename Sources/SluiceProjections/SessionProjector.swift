@@ -7,43 +7,47 @@ import SluiceStore
 enum SessionProjector {
     static let page = 5_000
 
-    /// Folds the events stored by transactions in `[from, to)`, then ends sessions idle past
-    /// `idleTimeout`, and gives their chat sessions the same end. Returns the number of sessions written.
+    /// Folds the `events` events stored by transactions in `[from, to)`, then ends sessions idle
+    /// past `idleTimeout`, and gives their chat sessions the same end. Returns the number of sessions written.
     ///
     /// PostgreSQL pre-folds the events whose values it reads exactly as ``SessionFold`` does
     /// (`sluice_session_partials`); the rest are read and folded here one by one. The merge is
     /// commutative and associative, so the result is the fold of every event either way.
     static func advance(
-        from: String, to: String, idleTimeout: Duration, on conn: PostgresConnection, clock: inout PhaseClock
+        from: String, to: String, events: Int, idleTimeout: Duration, on conn: PostgresConnection, clock: inout PhaseClock
     ) throws(StoreError) -> Int {
         var sessions: [UUID: SessionSummary] = [:]
         func add(_ s: SessionSummary) {
             sessions[s.sessionId] = sessions[s.sessionId].map { SessionFold.merge($0, s) } ?? s
         }
         // Most events arrive pre-folded by PostgreSQL, a row per group of a session's events.
+        var prefolded = 0
         for row in try conn.execute("SELECT \(SessionPartial.columns) FROM sluice_session_partials($1::xid8, $2::xid8)", [from, to]).rows {
             guard let s = SessionPartial.summary(row) else {
                 throw .protocolViolation("sluice_session_partials returned a row the session fold cannot read: \(row)")
             }
+            prefolded += s.counters.events
             add(s)
         }
-        // The others one by one, through a cursor that reads the range once, in index order.
-        try conn.execute("""
-            DECLARE sluice_session_fold NO SCROLL CURSOR FOR
-            SELECT id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
-                   project_id, context::text, data::text, metrics::text, severity
-            FROM agent_events
-            WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8 AND NOT sluice_session_simple(event_type, data, metrics)
-            """, [from, to])
-        while true {
-            let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").rows
-            for row in rows {
-                guard let event = event(row) else { continue }
-                add(SessionFold.summary(of: event))
+        // The others one by one. Usually there are none, and the range is not read again.
+        if prefolded < events {
+            try conn.execute("""
+                DECLARE sluice_session_fold NO SCROLL CURSOR FOR
+                SELECT id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
+                       project_id, context::text, data::text, metrics::text, severity
+                FROM agent_events
+                WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8 AND NOT sluice_session_simple(event_type, data, metrics)
+                """, [from, to])
+            while true {
+                let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").rows
+                for row in rows {
+                    guard let event = event(row) else { continue }
+                    add(SessionFold.summary(of: event))
+                }
+                if rows.count < page { break }
             }
-            if rows.count < page { break }
+            try conn.execute("CLOSE sluice_session_fold")
         }
-        try conn.execute("CLOSE sluice_session_fold")
         clock.lap("sessions: read and fold")
         let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "") ?? Timestamp(microsecondsSinceEpoch: 0)
         var written = 0

@@ -52,9 +52,12 @@ public struct SluiceApplication: Sendable {
         var services: [any Service] = [
             PipelineService(pipeline: pipeline, pools: [writePool, readPool], logger: logger),
             PartitionMaintenance(pool: readPool, interval: configuration.partitionMaintenanceInterval, logger: logger),
-            ProjectorService(worker: ConnectionWorker(url: databaseURL), interval: configuration.projectionInterval,
-                             idleTimeout: configuration.sessionIdleTimeout, logger: logger),
         ]
+        // Each part of the projector on its own connection: they fold concurrently.
+        for part in Projector.Part.allCases {
+            services.append(ProjectorService(part: part, worker: ConnectionWorker(url: databaseURL), interval: configuration.projectionInterval,
+                                             idleTimeout: configuration.sessionIdleTimeout, logger: logger))
+        }
         if let retention = configuration.retention {
             services.append(RetentionService(url: databaseURL, configuration: retention.archive, interval: retention.interval, logger: logger))
         }
@@ -116,32 +119,34 @@ struct PipelineService: Service {
     }
 }
 
-/// Folds new events into the projections, on its own connection: a step starts every `interval`
-/// (the time a step took counts toward it), and at once again while a step had to stop short of
-/// what is final (a backlog). With several servers on one database, one steps at a time (see
-/// ``Projector``); the others find the lock taken and wait for the next tick.
+/// Folds new events into the projections of one part of the projector, on its own connection: a
+/// step starts every `interval` (the time a step took counts toward it), and at once again while a
+/// step had to stop short of what is final (a backlog). With several servers on one database, one
+/// steps each part at a time (see ``Projector``); the others find the lock taken and wait for the
+/// next tick.
 struct ProjectorService: Service {
+    let part: Projector.Part
     let worker: ConnectionWorker
     let interval: Duration
     let idleTimeout: Duration
     let logger: Logger
 
     func run() async throws {
-        let idleTimeout = self.idleTimeout
+        let (part, idleTimeout) = (self.part, self.idleTimeout)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let started = ContinuousClock.now
             var behind = false
             do {
-                let step = try await worker.run { conn throws(StoreError) in try Projector.step(idleTimeout: idleTimeout, on: conn) }
+                let step = try await worker.run { conn throws(StoreError) in try Projector.step(part, idleTimeout: idleTimeout, on: conn) }
                 behind = step.ran && !step.caughtUp
                 if step.events > 0 {
                     logger.debug("projector step", metadata: [
-                        "events": "\(step.events)", "caught_up": "\(step.caughtUp)",
+                        "part": "\(part.rawValue)", "events": "\(step.events)", "caught_up": "\(step.caughtUp)",
                         "phases": "\(step.phases.map(\.description).joined(separator: ", "))",
                     ])
                 }
             } catch {
-                logger.warning("projector step failed; will retry", metadata: ["error": "\(error)"])
+                logger.warning("projector step failed; will retry", metadata: ["part": "\(part.rawValue)", "error": "\(error)"])
             }
             if behind { continue }
             let rest = interval - (ContinuousClock.now - started)

@@ -31,7 +31,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Seed of the event generator.")
         var seed: UInt64 = 1
 
-        @Flag(help: "Keep the bench databases afterwards (they are dropped otherwise).")
+        @Flag(help: "Keep the bench databases and the server's log afterwards (they are deleted otherwise).")
         var keep = false
 
         func validate() throws {

@@ -32,30 +32,32 @@ struct Projections: AsyncParsableCommand {
     }
 
     struct Step: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fold the events stored since the last step, until caught up (what `serve` does continuously).")
+        static let configuration = CommandConfiguration(abstract: "Fold the events stored since the last step into each part of the projector, until caught up (what `serve` does continuously).")
 
         func run() async throws {
             Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
-            let (step, steps) = try await database.withConnection { conn throws(StoreError) in
-                var step = try Projector.step(idleTimeout: idle, on: conn)
-                var steps = [step]
-                while step.ran && !step.caughtUp {
-                    step = try Projector.step(idleTimeout: idle, on: conn)
-                    steps.append(step)
+            for part in Projector.Part.allCases {
+                let steps = try await database.withConnection { conn throws(StoreError) in
+                    var step = try Projector.step(part, idleTimeout: idle, on: conn)
+                    var steps = [step]
+                    while step.ran && !step.caughtUp {
+                        step = try Projector.step(part, idleTimeout: idle, on: conn)
+                        steps.append(step)
+                    }
+                    return steps
                 }
-                return (step, steps)
+                guard let last = steps.last, last.ran else {
+                    print("\(part.rawValue): another projector is running")
+                    continue
+                }
+                var total = steps[0]
+                for s in steps.dropFirst() { total.absorb(s) }
+                print("\(part.rawValue): folded \(total.events) events in \(steps.count) steps, up to transaction \(last.horizon)")
+                print("  time: " + total.phases.map(\.description).joined(separator: ", "))
             }
-            guard step.ran else {
-                print("another projector is running")
-                return
-            }
-            var total = steps[0]
-            for s in steps.dropFirst() { total.absorb(s) }
-            print("folded \(total.events) events in \(steps.count) steps, up to transaction \(step.horizon)")
-            print("time: " + total.phases.map(\.description).joined(separator: ", "))
         }
     }
 }

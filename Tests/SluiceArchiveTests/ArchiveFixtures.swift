@@ -47,7 +47,11 @@ enum ArchiveFixtures {
         var e = CopyBinaryEncoder()
         for event in events { e.append(event) }
         let stream = CopyBinaryEncoder.stream([e])
-        _ = try await TestDatabase.query(url) { conn throws(StoreError) in try EventWriter.write(stream, on: conn) }
+        // Projected too: retention drops only days the projections hold.
+        _ = try await TestDatabase.query(url) { conn throws(StoreError) in
+            _ = try EventWriter.write(stream, on: conn)
+            try catchUp(on: conn)
+        }
     }
 
     static func configuration(directory: URL? = nil) -> ArchiveConfiguration {

@@ -91,10 +91,9 @@ import SluiceProjections
 func catchUp(_ idle: Duration, _ conn: PostgresConnection) throws {
     let deadline = Date().addingTimeInterval(60)
     while true {
-        _ = try Projector.step(idleTimeout: idle, on: conn)
+        _ = try Projector.stepAll(idleTimeout: idle, on: conn)
         let behind = try conn.execute("""
-            SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= coalesce(
-                (SELECT horizon FROM projector_positions WHERE projector = 'main'), '0'::xid8))
+            SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= sluice_projected_horizon())
             """).scalar() == "t"
         if !behind { return }
         if Date() > deadline { throw StoreError.protocolViolation("the projector did not catch up in 60 s") }

@@ -16,7 +16,7 @@ import SluiceProjections
         "SELECT c::text FROM agent_costs_daily c ORDER BY 1",
         "SELECT (s.id, s.start_time, s.end_time, s.metrics, s.outcome, s.quality_score, s.last_event_at)::text FROM agent_sessions s ORDER BY 1",
         "SELECT (c.session_id, c.started_at, c.ended_at, c.message_count)::text FROM chat_sessions c ORDER BY 1",
-        "SELECT (m.id, m.session_id, m.sequence, m.content)::text FROM chat_messages m ORDER BY 1",
+        "SELECT (m.id, m.session_id, m.sequence, m.content, m.search_vector)::text FROM chat_messages m ORDER BY 1",
     ]
 
     static func snapshot(_ conn: PostgresConnection) throws -> [[String?]] {

@@ -55,7 +55,7 @@ import SluiceTestSupport
             Self.event("session_end", session: s, at: 40),
             Self.event("tool_use", session: s, at: 25, data: #"{"toolName":"Read"}"#),  // no message
         ]
-        let (incremental, session, search, rebuilt, rebuiltSession) = try await TestDatabase.query(db) { conn throws(StoreError) in
+        let (incremental, session, search, rebuilt, rebuiltSession, vectors) = try await TestDatabase.query(db) { conn throws(StoreError) in
             try Self.write(early, conn)
             try catchUp(on: conn)
             try Self.write(late, conn)
@@ -68,10 +68,15 @@ import SluiceTestSupport
                 """
             let session = try conn.execute(sessionQuery).rows
             let search = try Queries.searchChat("NUL characters", Queries.Filter(), limit: 10, on: conn)
+            // The vector is written with the message, and renumbering keeps it (it is not generated).
+            let stale = "SELECT count(*) FROM chat_messages WHERE search_vector IS DISTINCT FROM to_tsvector('english', coalesce(search_content, ''))"
+            let staleVectors = try conn.execute(stale).scalar()
             _ = try Projector.rebuild(on: conn)
             try catchUp(on: conn)
-            return (incremental, session, search, try conn.execute(messages).rows, try conn.execute(sessionQuery).rows)
+            return (incremental, session, search, try conn.execute(messages).rows, try conn.execute(sessionQuery).rows,
+                    [staleVectors, try conn.execute(stale).scalar()])
         }
+        #expect(vectors == ["0", "0"])
         #expect(incremental == [
             ["1", "user", "Open the JSON scanner"], ["2", "user", "Why does the parser reject NUL bytes?"],
             ["3", "assistant", "PostgreSQL text cannot store NUL characters."], ["4", "assistant", "Done."],

@@ -123,7 +123,7 @@ import SluiceTestSupport
             for _ in 0..<2 {
                 group.addTask {
                     _ = try await TestDatabase.query(db) { conn throws(StoreError) in
-                        for _ in 0..<40 { _ = try Projector.step(maximumEvents: 700, on: conn) }
+                        for _ in 0..<40 { _ = try Projector.stepAll(maximumEvents: 700, on: conn) }
                     }
                 }
             }

@@ -59,7 +59,7 @@ import SluiceTestSupport
         let (paths, differences) = try await TestDatabase.query(db) { conn throws(StoreError) in
             for start in stride(from: 0, to: events.count, by: 150) {
                 _ = try EventWriter.write(HourlyProjectionTests.stream(Array(events[start..<min(start + 150, events.count)])), on: conn)
-                _ = try Projector.step(maximumEvents: 400, on: conn)
+                _ = try Projector.stepAll(maximumEvents: 400, on: conn)
             }
             try catchUp(on: conn)
             let paths = try conn.execute("""

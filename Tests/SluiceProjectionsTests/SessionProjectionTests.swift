@@ -52,7 +52,7 @@ import SluiceTestSupport
             }
             group.addTask {
                 _ = try await TestDatabase.query(db) { conn throws(StoreError) in
-                    for _ in 0..<60 { _ = try Projector.step(maximumEvents: 300, on: conn) }
+                    for _ in 0..<60 { _ = try Projector.stepAll(maximumEvents: 300, on: conn) }
                 }
             }
             try await group.waitForAll()

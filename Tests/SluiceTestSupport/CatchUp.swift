@@ -6,16 +6,15 @@ import SluiceProjections
 import Glibc
 #endif
 
-/// Steps the projector until every stored event is below its horizon. The horizon is the oldest
+/// Steps every part of the projector until every stored event is below their horizons. The horizon is the oldest
 /// running transaction of the whole cluster, so other tests' transactions (in other databases of
 /// the shared test cluster) can hold it back for a moment.
 public func catchUp(on conn: PostgresConnection) throws(StoreError) {
     let deadline = Date().addingTimeInterval(60)
     while true {
-        _ = try Projector.step(on: conn)
+        _ = try Projector.stepAll(on: conn)
         let behind = try conn.execute("""
-            SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= coalesce(
-                (SELECT horizon FROM projector_positions WHERE projector = 'main'), '0'::xid8))
+            SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= sluice_projected_horizon())
             """).scalar() == "t"
         if !behind { return }
         if Date() > deadline { throw .protocolViolation("the projector did not catch up in 60 s") }
