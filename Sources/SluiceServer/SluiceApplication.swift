@@ -120,7 +120,8 @@ struct PipelineService: Service {
 }
 
 /// Folds new events into the projections of one part of the projector, on its own connection: a
-/// step starts every `interval` (the time a step took counts toward it), and, while a step had to
+/// step starts every `interval` (the time a step took counts toward it; twice that after a step that
+/// found nothing new), and, while a step had to
 /// stop short of what is final (a backlog), again after a pause as long as that step. With several
 /// servers on one database, one steps each part at a time (see ``Projector``); the others find the
 /// lock taken and wait for the next tick.
@@ -136,9 +137,11 @@ struct ProjectorService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let started = ContinuousClock.now
             var behind = false
+            var idle = false
             do {
                 let step = try await worker.run { conn throws(StoreError) in try Projector.step(part, idleTimeout: idleTimeout, on: conn) }
                 behind = step.ran && !step.caughtUp
+                idle = step.ran && step.events == 0
                 if step.events > 0 {
                     logger.debug("projector step", metadata: [
                         "part": "\(part.rawValue)", "events": "\(step.events)", "caught_up": "\(step.caughtUp)",
@@ -155,7 +158,8 @@ struct ProjectorService: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: took) }
                 continue
             }
-            let rest = interval - (ContinuousClock.now - started)
+            // Nothing new: poll at half the rate (an idle step still plans a query over every partition).
+            let rest = (idle ? interval * 2 : interval) - (ContinuousClock.now - started)
             guard rest > .zero else { continue }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rest) }
         }
