@@ -180,7 +180,7 @@ public struct IngestBenchmark: Sendable {
             _ = await probe.caughtUp(after: steadyEnd)
             probe.stop()
             await probing.value
-            let lags = probe.lags(in: steadyStart...steadyEnd).sorted()
+            let lags = try await probe.lags(in: steadyStart...steadyEnd).sorted()
             let peakRSS = server.peakRSS()
             try await client.shutdown()
             logger.info("HTTP: all events acknowledged; stopping sluice serve")

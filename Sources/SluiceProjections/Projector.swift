@@ -1,40 +1,46 @@
 import Foundation
 import SluiceStore
 
-/// Folds new events of the log into the projections, exactly once. It runs as two ``Part``s, each
-/// with its own position in the log, so that `serve` folds on two connections (two cores) at once:
-/// the aggregates, and the hierarchy, chat and agent sessions.
+/// Folds new events of the log into the projections, exactly once. It runs as three ``Part``s,
+/// each with its own position in the log, so that `serve` folds on three connections at once: the
+/// aggregates; the hierarchy and chat; agent sessions.
 ///
 /// **Gap-free position.** Every row of `agent_events` carries `ingest_xid`, the id of the
-/// transaction that stored it. A step reads `horizon = pg_snapshot_xmin(pg_current_snapshot())`:
-/// every transaction with a lower id has ended, committed or not, and every transaction that has
-/// not yet stored anything will get a higher id. So the rows with `ingest_xid` in
-/// `[position, horizon)` are final: none can appear there later, as a row with a lower sequence
-/// number could after a concurrent commit. The step folds exactly that range and stores
-/// `horizon` as its part's new position in the same transaction, so a crash either keeps both or
-/// neither. A step folds at most about ``maximumEventsPerStep`` events (whole transactions), so
-/// steps stay short behind a large backlog and a shutdown never waits long for one. (A running
-/// step of the other part holds the horizon below its own transaction id: it stored no events, so
-/// this only delays the events committed since it began, until it ends.)
+/// transaction that stored it. A step reads `horizon = sluice_step_horizon()`, the oldest
+/// transaction still running, leaving out projector steps (which never store events), or the
+/// snapshot's xmax when there is none (`0019_step_horizon.sql`): every transaction with a lower id
+/// has ended, committed or not, or stores no events, and every transaction that has not yet stored
+/// anything will get a higher id. So the rows with `ingest_xid` in `[position, horizon)` are
+/// final: none can appear there later, as a row with a lower sequence number could after a
+/// concurrent commit. The step folds exactly that range and stores `horizon` as its part's new
+/// position in the same transaction, so a crash either keeps both or neither. A step folds at most
+/// about ``maximumEventsPerStep`` events (whole transactions), so steps stay short behind a large
+/// backlog and a shutdown never waits long for one. Leaving projector steps out is what lets the
+/// parts fold concurrently: otherwise each part's horizon would stay below the other part's
+/// running step. It holds as long as no transaction that takes the `sluice_projector` lock ever
+/// writes `agent_events`.
 ///
 /// **One projector at a time, per part.** A step holds a transaction-level advisory lock of its
 /// part (and shares one with every step; a rebuild takes that one alone). With several
 /// `sluice serve` processes on one database, a step that cannot take its lock returns at once. No
-/// event is folded twice, and concurrent steps never contend for the same rows: the parts write
-/// disjoint tables.
+/// event is folded twice. The parts write disjoint tables but for one column: the end of a chat
+/// session, which both the chat and the agent-sessions parts write, under locks per session that
+/// they take in one order (`0020_projector_three_parts.sql`).
 ///
 /// A transaction that stays open (even an unrelated one that wrote something) holds the horizon
 /// back: projections then lag until it ends.
 public enum Projector {
     /// A part of the projector: the projections it writes, folded from its own position
-    /// (`projector_positions`, `0017_projector_parts.sql`).
+    /// (`projector_positions`, `0017_projector_parts.sql`, `0020_projector_three_parts.sql`).
     public enum Part: String, Sendable, CaseIterable {
         /// Hourly, daily, per-tool and per-model rollups (plain mode); in TimescaleDB mode, where they
         /// are continuous aggregates, the days too old for their refresh policies.
         case aggregates
         /// The hierarchy (projects, machines, workspaces), chat sessions and messages (a chat session
-        /// needs its workspace), and agent sessions.
-        case sessions
+        /// needs its workspace).
+        case chat
+        /// Agent sessions, and the end of their chat sessions.
+        case agentSessions = "agent_sessions"
     }
 
     /// What one step did.
@@ -141,7 +147,7 @@ public enum Projector {
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM chat_messages")
             try conn.execute("DELETE FROM chat_sessions")
-            let final = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").scalar() ?? "0"
+            let final = try conn.execute("SELECT sluice_step_horizon()::text").scalar() ?? "0"
             // Late days are not recorded: the rebuild's caller refreshes every aggregate
             // (ContinuousAggregates.refreshAll).
             var total = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: "0")
@@ -222,7 +228,7 @@ public enum Projector {
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [part.rawValue])
         let position = try conn.execute(
             "SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [part.rawValue]).scalar() ?? "0"
-        let state = try conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text, sluice_mode()").rows.first
+        let state = try conn.execute("SELECT sluice_step_horizon()::text, sluice_mode()").rows.first
         let final = state?[0] ?? position
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
         let plain = state?[1] == "plain"
@@ -243,8 +249,9 @@ public enum Projector {
                     r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
                 }
             }
-        case .sessions:
+        case .chat:
             if horizon != position { try foldHierarchyAndChat(from: position, to: horizon, on: conn, clock: &clock) }
+        case .agentSessions:
             step.sessions = try SessionProjector.advance(
                 from: position, to: horizon, events: events, idleTimeout: idleTimeout, on: conn, clock: &clock)
         }

@@ -8,7 +8,8 @@ enum SessionProjector {
     static let page = 5_000
 
     /// Folds the `events` events stored by transactions in `[from, to)`, then ends sessions idle
-    /// past `idleTimeout`, and gives their chat sessions the same end. Returns the number of sessions written.
+    /// past `idleTimeout`, and gives their chat sessions the same end (a chat session the chat
+    /// part stores later takes it from `agent_sessions` then). Returns the number of sessions written.
     ///
     /// PostgreSQL pre-folds the events whose values it reads exactly as ``SessionFold`` does
     /// (`sluice_session_partials`); the rest are read and folded here one by one. The merge is
@@ -72,10 +73,8 @@ enum SessionProjector {
         written += try upsert(idle, now: now, idleTimeout: idleTimeout, on: conn)
         let touched = (Array(sessions.keys) + idle.map(\.sessionId)).map(\.lowercased)
         if !touched.isEmpty {
-            try conn.execute("""
-                UPDATE chat_sessions c SET ended_at = s.end_time FROM agent_sessions s
-                WHERE s.id = c.session_id AND c.session_id = ANY($1::uuid[]) AND c.ended_at IS DISTINCT FROM s.end_time
-                """, [PostgresArray.literal(touched)])
+            // Under locks per session that the chat part takes too (0020).
+            try conn.execute("SELECT sluice_chat_sessions_end($1::uuid[])", [PostgresArray.literal(touched)])
         }
         clock.lap("sessions: idle")
         return written

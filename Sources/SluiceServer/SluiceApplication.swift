@@ -121,10 +121,10 @@ struct PipelineService: Service {
 
 /// Folds new events into the projections of one part of the projector, on its own connection: a
 /// step starts every `interval` (the time a step took counts toward it; twice that after a step that
-/// found nothing new), and, while a step had to
-/// stop short of what is final (a backlog), again after a pause as long as that step. With several
-/// servers on one database, one steps each part at a time (see ``Projector``); the others find the
-/// lock taken and wait for the next tick.
+/// found nothing new). A part that falls behind (its step took longer than `interval`, or stopped
+/// short of what is final) pauses as long as its step took before the next one: ingest comes first,
+/// and the parts catch up once a burst is over. With several servers on one database, one steps
+/// each part at a time (see ``Projector``); the others find the lock taken and wait for the next tick.
 struct ProjectorService: Service {
     let part: Projector.Part
     let worker: ConnectionWorker
@@ -140,7 +140,7 @@ struct ProjectorService: Service {
             var idle = false
             do {
                 let step = try await worker.run { conn throws(StoreError) in try Projector.step(part, idleTimeout: idleTimeout, on: conn) }
-                behind = step.ran && !step.caughtUp
+                behind = step.ran && (!step.caughtUp || ContinuousClock.now - started > interval)
                 idle = step.ran && step.events == 0
                 if step.events > 0 {
                     logger.debug("projector step", metadata: [
@@ -152,8 +152,8 @@ struct ProjectorService: Service {
                 logger.warning("projector step failed; will retry", metadata: ["part": "\(part.rawValue)", "error": "\(error)"])
             }
             if behind {
-                // A backlog (after a burst, or downtime): each part pauses as long as its step took,
-                // so that the two together take about one core from ingest, which comes first.
+                // A burst, or a backlog after downtime: each part pauses as long as its step took, so
+                // that the parts together leave most of the machine to ingest, which comes first.
                 let took = ContinuousClock.now - started
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: took) }
                 continue

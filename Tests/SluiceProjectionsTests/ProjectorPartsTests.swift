@@ -5,7 +5,8 @@ import SluiceStore
 import SluiceTestSupport
 @testable import SluiceProjections
 
-/// The projector's parts fold from their own positions, under their own locks (`0017_projector_parts.sql`).
+/// The projector's parts fold from their own positions, under their own locks (`0017_projector_parts.sql`,
+/// `0020_projector_three_parts.sql`).
 @Suite struct ProjectorPartsTests {
     static func events(_ n: Int, session: UUID) -> [AgentEvent] {
         (0..<n).map { i in
@@ -16,13 +17,43 @@ import SluiceTestSupport
         }
     }
 
+    /// A session with a chat message, that ends.
+    static func endedSession(_ id: UUID) -> [AgentEvent] {
+        var events = events(4, session: id)
+        events.append(AgentEvent(id: UUID(), timestamp: Timestamp(microsecondsSinceEpoch: 1_790_000_010_000_000), eventType: "session_end",
+                                 agentId: "claude-code", agentVersion: "2", sessionId: id, projectId: 4,
+                                 context: try! JSONText("{}"), data: try! JSONText(#"{"outcome":"success"}"#), metrics: nil))
+        return events
+    }
+
+    /// Steps `part` until its position passes `xid` (an SQL expression). A transaction of the
+    /// database's autovacuum can hold the horizon for a moment.
+    static func step(_ part: Projector.Part, past xid: String, on conn: PostgresConnection) throws(StoreError) {
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            _ = try Projector.step(part, on: conn)
+            if try conn.execute("SELECT horizon > \(xid) FROM projector_positions WHERE projector = $1", [part.rawValue]).scalar() == "t" { return }
+            usleep(20_000)
+        } while Date() < deadline
+        throw .protocolViolation("\(part) did not pass \(xid) in 30 s")
+    }
+
+    /// Waits until every stored event is below what a step would take as its horizon.
+    static func untilFinal(on conn: PostgresConnection) throws(StoreError) {
+        let deadline = Date().addingTimeInterval(30)
+        while try conn.execute("SELECT sluice_step_horizon() <= (SELECT max(ingest_xid) FROM agent_events)").scalar() == "t" {
+            guard Date() < deadline else { throw .protocolViolation("the horizon did not pass the events in 30 s") }
+            usleep(20_000)
+        }
+    }
+
     @Test func aPartAdvancesWhileTheOtherIsLocked() async throws {
         let db = try await TestDatabase.fresh()
         let s = UUID()
-        // Another process's step of the sessions part, as far as locks go.
+        // Another process's step of the agent-sessions part, as far as locks go.
         let holder = ConnectionWorker(url: db)
         _ = try await holder.run { conn throws(StoreError) in
-            try conn.execute("SELECT pg_advisory_lock(hashtext('sluice_projector.sessions'))")
+            try conn.execute("SELECT pg_advisory_lock(hashtext('sluice_projector.agent_sessions'))")
         }
         let whileLocked = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: s)), on: conn)
@@ -35,14 +66,16 @@ import SluiceTestSupport
                 usleep(20_000)
                 aggregates = try Projector.step(.aggregates, on: conn)
             }
-            let sessions = try Projector.step(.sessions, on: conn)
+            let chat = try Projector.step(.chat, on: conn)
+            let sessions = try Projector.step(.agentSessions, on: conn)
+            #expect(chat.ran)
             return (aggregates.ran, sessions.ran,
                     try conn.execute("SELECT sum(event_count) FROM agent_events_hourly").scalar(),
                     try conn.execute("SELECT count(*) FROM agent_sessions").scalar(),
                     try conn.execute("SELECT (SELECT horizon FROM projector_positions WHERE projector = 'aggregates') > sluice_projected_horizon()").scalar())
         }
         _ = try await holder.run { conn throws(StoreError) in
-            try conn.execute("SELECT pg_advisory_unlock(hashtext('sluice_projector.sessions'))")
+            try conn.execute("SELECT pg_advisory_unlock(hashtext('sluice_projector.agent_sessions'))")
         }
         await holder.shutdown()
         #expect(whileLocked.0 && !whileLocked.1)
@@ -61,43 +94,181 @@ import SluiceTestSupport
         #expect(after.2 == "2")
     }
 
-    @Test func aServerThatFoldsFromMainIsRefused() async throws {
+    /// `sluice_step_horizon()` (0019) leaves out running projector steps and other databases'
+    /// transactions, which cannot store events here, but not this database's other transactions.
+    @Test func aStepFoldsPastRunningStepsAndOtherDatabasesButNotPastAWriter() async throws {
         let db = try await TestDatabase.fresh()
-        let error = try await TestDatabase.query(db) { conn throws(StoreError) -> String in
-            do {
-                try conn.execute("INSERT INTO projector_positions (projector) VALUES ('main') ON CONFLICT DO NOTHING")
-                return "inserted"
-            } catch {
-                return "\(error)"
-            }
+        let next = try await TestDatabase.fresh(migrate: false)
+        // A running step of the agent-sessions part, as far as the log can tell: it holds the projector's
+        // locks and has a transaction id. And an open transaction with an id in another database.
+        let step = ConnectionWorker(url: db)
+        let neighbour = ConnectionWorker(url: next)
+        let writer = ConnectionWorker(url: db)
+        let stepXid = try await step.run { conn throws(StoreError) in
+            try conn.execute("BEGIN")
+            try conn.execute("""
+                SELECT pg_advisory_xact_lock_shared(hashtext('sluice_projector')), pg_advisory_xact_lock(hashtext('sluice_projector.agent_sessions'))
+                """)
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
         }
-        #expect(error.contains("since migration 0017"), "\(error)")
-        #expect(error.contains("upgrade every sluice serve"), "\(error)")
+        _ = try await neighbour.run { conn throws(StoreError) in
+            try conn.execute("BEGIN")
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar()
+        }
+        let passed = try await TestDatabase.query(db) { conn throws(StoreError) in
+            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
+            let deadline = Date().addingTimeInterval(30)
+            func fold() throws(StoreError) -> String? {
+                _ = try Projector.step(.aggregates, on: conn)
+                return try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar()
+            }
+            var folded = try fold()
+            while folded != "6" && Date() < deadline {
+                usleep(20_000)
+                folded = try fold()
+            }
+            return (folded, try conn.execute("SELECT horizon > $1::xid8 FROM projector_positions WHERE projector = 'aggregates'", [stepXid]).scalar())
+        }
+        #expect(passed.0 == "6", "an open projector step and another database's transaction do not hold the horizon")
+        #expect(passed.1 == "t")
+
+        // An ordinary open transaction of this database might still store events: it holds the horizon.
+        let writerXid = try await writer.run { conn throws(StoreError) in
+            try conn.execute("BEGIN")
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+        }
+        let held = try await TestDatabase.query(db) { conn throws(StoreError) in
+            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(4, session: UUID())), on: conn)
+            _ = try Projector.step(.aggregates, on: conn)
+            return (try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
+                    try conn.execute("SELECT sluice_step_horizon() <= $1::xid8", [writerXid]).scalar())
+        }
+        #expect(held.0 == "6", "events committed after an open writer wait for it")
+        #expect(held.1 == "t")
+
+        for worker in [step, neighbour, writer] {
+            _ = try await worker.run { conn throws(StoreError) in try conn.execute("COMMIT") }
+            await worker.shutdown()
+        }
+        let after = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try catchUp(on: conn)
+            return (try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
+                    try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar())
+        }
+        #expect(after.0 == "10", "each event folded once")
+        #expect(after.1 == "10")
     }
 
-    /// A database the single projector `main` folded: both parts start where it stood.
-    @Test func theMigrationStartsBothPartsWhereMainStood() async throws {
+    @Test func aServerOfAnOlderVersionIsRefused() async throws {
         let db = try await TestDatabase.fresh()
-        let migration = try #require(try Migrator().plain.first { $0.name.hasSuffix("0017_projector_parts.sql") })
-        let s = UUID()
-        let rows = try await TestDatabase.query(db) { conn throws(StoreError) in
-            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(4, session: s)), on: conn)
-            try catchUp(on: conn)
-            let folded = try conn.execute("SELECT sluice_projected_horizon()::text").scalar() ?? ""
-            // Back to before 0017: one row, `main`, at that position.
-            try conn.execute("ALTER TABLE projector_positions DISABLE TRIGGER projector_positions_parts_only")
-            try conn.execute("DELETE FROM projector_positions")
-            try conn.execute("INSERT INTO projector_positions (projector, horizon) VALUES ('main', $1::xid8)", [folded])
-            try conn.execute("ALTER TABLE projector_positions ENABLE TRIGGER projector_positions_parts_only")
-            try conn.transaction { () throws(StoreError) in try conn.executeScript(migration.sql) }
-            let positions = try conn.execute("SELECT projector, horizon::text = $1 FROM projector_positions ORDER BY 1", [folded]).rows
-            try catchUp(on: conn)
-            return (positions,
-                    try conn.execute("SELECT sum(event_count) FROM agent_events_hourly").scalar(),
-                    try conn.execute("SELECT (metrics ->> 'events')::int FROM agent_sessions").scalar())
+        for old in ["main", "sessions"] {
+            let error = try await TestDatabase.query(db) { conn throws(StoreError) -> String in
+                do {
+                    try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [old])
+                    return "inserted"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            #expect(error.contains("since migration 0020"), "\(old): \(error)")
+            #expect(error.contains("upgrade every sluice serve"), "\(old): \(error)")
         }
-        #expect(rows.0 == [["aggregates", "t"], ["sessions", "t"]])
-        #expect(rows.1 == "4", "nothing folded twice")
-        #expect(rows.2 == "4")
+    }
+
+    /// Databases folded by the single projector `main` (before 0017), and by the two parts of 0017:
+    /// every part starts where the part that did its work stood.
+    @Test func theMigrationsStartEveryPartWhereItsWorkStood() async throws {
+        let db = try await TestDatabase.fresh()
+        let migrations = try Migrator().plain
+        let parts = try #require(migrations.first { $0.name.hasSuffix("0017_projector_parts.sql") })
+        let three = try #require(migrations.first { $0.name.hasSuffix("0020_projector_three_parts.sql") })
+        let rows = try await TestDatabase.query(db) { conn throws(StoreError) in
+            func positions(_ rows: [(String, String)]) throws(StoreError) {
+                try conn.execute("ALTER TABLE projector_positions DISABLE TRIGGER projector_positions_parts_only")
+                try conn.execute("DELETE FROM projector_positions")
+                for (name, horizon) in rows {
+                    try conn.execute("INSERT INTO projector_positions (projector, horizon) VALUES ($1, $2::xid8)", [name, horizon])
+                }
+            }
+            func totals() throws(StoreError) -> [String?] {
+                [try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
+                 try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar(),
+                 try conn.execute("SELECT sum(message_count)::text FROM chat_sessions").scalar()]
+            }
+            // Before 0017: `main`. The triggers of 0017 and 0020 are put back by the scripts.
+            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(4, session: UUID())), on: conn)
+            try catchUp(on: conn)
+            let first = try conn.execute("SELECT sluice_projected_horizon()::text").scalar() ?? ""
+            try positions([("main", first)])
+            try conn.transaction { () throws(StoreError) in try conn.executeScript(parts.sql) }
+            try conn.execute("ALTER TABLE projector_positions DISABLE TRIGGER projector_positions_parts_only")
+            try conn.transaction { () throws(StoreError) in try conn.executeScript(three.sql) }
+            let fromMain = try conn.execute("SELECT projector, horizon::text = $1 FROM projector_positions ORDER BY 1", [first]).rows
+            try catchUp(on: conn)
+            let afterMain = try totals()
+
+            // After 0017, with `aggregates` ahead of `sessions`.
+            let sessionsAt = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'chat'").scalar() ?? ""
+            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
+            let deadline = Date().addingTimeInterval(30)
+            repeat { _ = try Projector.step(.aggregates, on: conn) } while try totals()[0] != "10" && Date() < deadline
+            let ahead = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar() ?? ""
+            try positions([("aggregates", ahead), ("sessions", sessionsAt)])
+            try conn.transaction { () throws(StoreError) in try conn.executeScript(three.sql) }
+            let fromParts = try conn.execute("SELECT projector, horizon::text FROM projector_positions ORDER BY 1").rows
+            try catchUp(on: conn)
+            return (fromMain, afterMain, fromParts, [sessionsAt, ahead], try totals())
+        }
+        #expect(rows.0 == [["agent_sessions", "t"], ["aggregates", "t"], ["chat", "t"]])
+        #expect(rows.1 == ["4", "4", "1"], "nothing folded twice")
+        #expect(rows.2 == [["agent_sessions", rows.3[0]], ["aggregates", rows.3[1]], ["chat", rows.3[0]]])
+        #expect(rows.4 == ["10", "10", "3"], "each part folded what it had not, once")
+    }
+
+    /// The chat and agent-sessions parts both write a chat session's end: whichever folds a session
+    /// first, and when they fold at once, the chat session ends when its agent session does.
+    @Test func aChatSessionEndsWithItsAgentSessionWhicheverPartFoldsFirst() async throws {
+        let db = try await TestDatabase.fresh()
+        let mismatched = """
+            SELECT count(*)::text FROM chat_sessions c LEFT JOIN agent_sessions s ON s.id = c.session_id
+            WHERE s.end_time IS NULL OR c.ended_at IS DISTINCT FROM s.end_time
+            """
+        for order in [[Projector.Part.agentSessions, .chat], [.chat, .agentSessions]] {
+            let result = try await TestDatabase.query(db) { conn throws(StoreError) in
+                _ = try EventWriter.write(HourlyProjectionTests.stream(Self.endedSession(UUID())), on: conn)
+                for part in order { try Self.step(part, past: "(SELECT max(ingest_xid) FROM agent_events)", on: conn) }
+                return try conn.execute(mismatched).scalar()
+            }
+            #expect(result == "0", "\(order)")
+        }
+        // At once: a chat step has stored the chat session, and set its end from agent_sessions
+        // (none yet), but not committed, when an agent-sessions step ends the session. That step's
+        // update must wait for the chat step's commit to see the chat session.
+        try await TestDatabase.query(db) { conn throws(StoreError) in
+            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.endedSession(UUID())), on: conn)
+            try Self.untilFinal(on: conn)
+        }
+        let chat = ConnectionWorker(url: db)
+        try await chat.run { conn throws(StoreError) in
+            try conn.execute("BEGIN")
+            try conn.execute("SELECT pg_advisory_xact_lock_shared(hashtext('sluice_projector')), pg_advisory_xact_lock(hashtext('sluice_projector.chat'))")
+            let range = try conn.execute("SELECT horizon::text, sluice_step_horizon()::text FROM projector_positions WHERE projector = 'chat'").rows[0]
+            try conn.execute("SELECT sluice_project_hierarchy($1::xid8, $2::xid8), sluice_project_chat($1::xid8, $2::xid8)", [range[0], range[1]])
+            try conn.execute("UPDATE projector_positions SET horizon = $1::xid8 WHERE projector = 'chat'", [range[1]])
+        }
+        let sessions = ConnectionWorker(url: db)
+        let ending = Task { try await sessions.run { conn throws(StoreError) in try Projector.step(.agentSessions, on: conn) } }
+        try await Task.sleep(for: .seconds(1))
+        try await chat.run { conn throws(StoreError) in try conn.execute("COMMIT") }
+        let ended = try await ending.value
+        #expect(ended.sessions == 1)
+        await chat.shutdown()
+        await sessions.shutdown()
+        let after = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try catchUp(on: conn)
+            return (try conn.execute("SELECT count(*)::text FROM chat_sessions").scalar(), try conn.execute(mismatched).scalar())
+        }
+        #expect(after.0 == "3")
+        #expect(after.1 == "0", "every chat session ends when its agent session does")
     }
 }

@@ -6,9 +6,9 @@ import SluiceProjections
 import Glibc
 #endif
 
-/// Steps every part of the projector until every stored event is below their horizons. The horizon is the oldest
-/// running transaction of the whole cluster, so other tests' transactions (in other databases of
-/// the shared test cluster) can hold it back for a moment.
+/// Steps every part of the projector until every stored event is below their horizons. The
+/// horizon is the oldest running transaction of the database that is not a projector step
+/// (`sluice_step_horizon()`), so a transaction of the same test that is still open holds it back.
 public func catchUp(on conn: PostgresConnection) throws(StoreError) {
     let deadline = Date().addingTimeInterval(60)
     while true {
