@@ -195,14 +195,18 @@ import SluiceTestSupport
                  try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar(),
                  try conn.execute("SELECT sum(message_count)::text FROM chat_sessions").scalar()]
             }
-            // Before 0017: `main`. The triggers of 0017 and 0020 are put back by the scripts.
+            // Upgrading runs 0017 (which puts back its own trigger, refusing the names of 0020),
+            // then 0020, as `migrate` does.
+            func upgrade() throws(StoreError) {
+                try conn.transaction { () throws(StoreError) in try conn.executeScript(parts.sql) }
+                try conn.transaction { () throws(StoreError) in try conn.executeScript(three.sql) }
+            }
+            // Before 0017: `main`.
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(4, session: UUID())), on: conn)
             try catchUp(on: conn)
             let first = try conn.execute("SELECT sluice_projected_horizon()::text").scalar() ?? ""
             try positions([("main", first)])
-            try conn.transaction { () throws(StoreError) in try conn.executeScript(parts.sql) }
-            try conn.execute("ALTER TABLE projector_positions DISABLE TRIGGER projector_positions_parts_only")
-            try conn.transaction { () throws(StoreError) in try conn.executeScript(three.sql) }
+            try upgrade()
             let fromMain = try conn.execute("SELECT projector, horizon::text = $1 FROM projector_positions ORDER BY 1", [first]).rows
             try catchUp(on: conn)
             let afterMain = try totals()
@@ -214,7 +218,7 @@ import SluiceTestSupport
             repeat { _ = try Projector.step(.aggregates, on: conn) } while try totals()[0] != "10" && Date() < deadline
             let ahead = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar() ?? ""
             try positions([("aggregates", ahead), ("sessions", sessionsAt)])
-            try conn.transaction { () throws(StoreError) in try conn.executeScript(three.sql) }
+            try upgrade()
             let fromParts = try conn.execute("SELECT projector, horizon::text FROM projector_positions ORDER BY 1").rows
             try catchUp(on: conn)
             return (fromMain, afterMain, fromParts, [sessionsAt, ahead], try totals())

@@ -16,13 +16,7 @@
 -- chat sessions' end from agent_sessions. Whichever of the two steps takes the lock second reads
 -- what the first committed.
 
-INSERT INTO projector_positions (projector, horizon, updated_at)
-SELECT part, s.horizon, s.updated_at
-FROM projector_positions s, (VALUES ('chat'), ('agent_sessions')) AS parts (part)
-WHERE s.projector = 'sessions'
-ON CONFLICT (projector) DO NOTHING;
-DELETE FROM projector_positions WHERE projector = 'sessions';
-
+-- The new names first: 0017's trigger refuses them.
 CREATE OR REPLACE FUNCTION sluice_projector_parts_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,6 +26,13 @@ $$;
 DROP TRIGGER IF EXISTS projector_positions_parts_only ON projector_positions;
 CREATE TRIGGER projector_positions_parts_only BEFORE INSERT OR UPDATE ON projector_positions
     FOR EACH ROW WHEN (NEW.projector NOT IN ('aggregates', 'chat', 'agent_sessions')) EXECUTE FUNCTION sluice_projector_parts_only();
+
+INSERT INTO projector_positions (projector, horizon, updated_at)
+SELECT part, s.horizon, s.updated_at
+FROM projector_positions s, (VALUES ('chat'), ('agent_sessions')) AS parts (part)
+WHERE s.projector = 'sessions'
+ON CONFLICT (projector) DO NOTHING;
+DELETE FROM projector_positions WHERE projector = 'sessions';
 
 -- Everything below this transaction id is in every projection.
 CREATE OR REPLACE FUNCTION sluice_projected_horizon() RETURNS xid8
