@@ -18,7 +18,8 @@ import SluiceStore
 /// backlog and a shutdown never waits long for one. Leaving projector steps out is what lets the
 /// parts fold concurrently: otherwise each part's horizon would stay below the other part's
 /// running step. It holds as long as no transaction that takes the `sluice_projector` lock ever
-/// writes `agent_events`.
+/// writes `agent_events`. Because a transaction left out by one step may be kept by the next (it
+/// ended between the snapshot and the lock table's read), a step never moves its position back.
 ///
 /// **One projector at a time, per part.** A step holds a transaction-level advisory lock of its
 /// part (and shares one with every step; a rebuild takes that one alone). With several
@@ -228,7 +229,9 @@ public enum Projector {
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [part.rawValue])
         let position = try conn.execute(
             "SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [part.rawValue]).scalar() ?? "0"
-        let state = try conn.execute("SELECT sluice_step_horizon()::text, sluice_mode()").rows.first
+        // Never back: sluice_step_horizon() can come out below an earlier step's horizon (see its
+        // comment), and a position moved back would fold its range again.
+        let state = try conn.execute("SELECT greatest($1::xid8, sluice_step_horizon())::text, sluice_mode()", [position]).rows.first
         let final = state?[0] ?? position
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
         let plain = state?[1] == "plain"

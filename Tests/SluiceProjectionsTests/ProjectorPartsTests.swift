@@ -159,6 +159,40 @@ import SluiceTestSupport
         #expect(after.1 == "10")
     }
 
+    /// A step may find `sluice_step_horizon()` below its position: an id an earlier step left out
+    /// (a projector step, or another database's transaction) ended before this step read the lock
+    /// table, so it is kept. The position must not move back, or its range would be folded again.
+    @Test func aStepNeverMovesItsPositionBack() async throws {
+        let db = try await TestDatabase.fresh()
+        let open = ConnectionWorker(url: db)
+        let held = try await open.run { conn throws(StoreError) in
+            try conn.execute("BEGIN")
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+        }
+        let rows = try await TestDatabase.query(db) { conn throws(StoreError) in
+            _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
+            // As if an earlier step had left `held` out and folded the events.
+            let ahead = try conn.execute("SELECT (SELECT max(ingest_xid) FROM agent_events)::text::bigint + 1").scalar() ?? ""
+            try conn.execute("SELECT sluice_project_aggregates('0'::xid8, $1::xid8)", [ahead])
+            try conn.execute("""
+                INSERT INTO projector_positions (projector, horizon) VALUES ('aggregates', $1::xid8)
+                ON CONFLICT (projector) DO UPDATE SET horizon = excluded.horizon
+                """, [ahead])
+            let below = try conn.execute("SELECT sluice_step_horizon() <= $1::xid8", [held]).scalar()
+            _ = try Projector.step(.aggregates, on: conn)
+            return (below, ahead, try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar())
+        }
+        _ = try await open.run { conn throws(StoreError) in try conn.execute("COMMIT") }
+        await open.shutdown()
+        #expect(rows.0 == "t", "the open transaction holds the step horizon below the position")
+        #expect(rows.2 == rows.1, "the position stays where it was")
+        let total = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try catchUp(on: conn)
+            return try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar()
+        }
+        #expect(total == "6", "nothing folded twice")
+    }
+
     @Test func aServerOfAnOlderVersionIsRefused() async throws {
         let db = try await TestDatabase.fresh()
         for old in ["main", "sessions"] {

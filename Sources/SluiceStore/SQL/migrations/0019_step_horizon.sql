@@ -19,8 +19,10 @@
 --
 -- Both facts are permanent once seen (an id that held the lock belongs to a projector step; a
 -- backend never changes database), so pg_locks, pg_stat_activity and the snapshot need not be
--- read at the same instant: a transaction that began in between is only not left out. Ids that
--- cannot be attributed (prepared transactions, or a backend_xid hidden from this role) are kept.
+-- read at the same instant: a transaction that began or ended in between is only not left out.
+-- Ids that cannot be attributed (prepared transactions, or a backend_xid hidden from this role)
+-- are kept. So the result can be lower than an earlier call's (an id left out then, kept now):
+-- a step takes the greater of its position and this.
 --
 -- pg_locks shows the lock's 64-bit key as classid (high 32 bits) and objid (low 32 bits), with
 -- objsubid 1, and a transaction's own id as a transactionid lock of the same

@@ -52,7 +52,8 @@ LANGUAGE sql AS $$
     FROM (SELECT DISTINCT hashtext(id::text) & 255 AS k FROM unnest(ids) AS id ORDER BY 1 OFFSET 0) keys
 $$;
 
--- The agent_sessions part: the end of these sessions' chat sessions, under their locks.
+-- The end of these sessions' chat sessions, from agent_sessions, under their locks (both parts;
+-- a lock the caller already holds is taken again at no cost).
 CREATE OR REPLACE FUNCTION sluice_chat_sessions_end(ids uuid[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -159,9 +160,7 @@ BEGIN
         model_id = CASE WHEN excluded.model_seen_at > c.model_seen_at OR c.model_seen_at IS NULL
                         THEN coalesce(excluded.model_id, c.model_id) ELSE c.model_id END,
         model_seen_at = greatest(c.model_seen_at, excluded.model_seen_at);
-    UPDATE chat_sessions c SET ended_at = s.end_time
-    FROM agent_sessions s, sluice_step_chat_sessions t
-    WHERE s.id = c.session_id AND t.session_id = c.session_id AND c.ended_at IS DISTINCT FROM s.end_time;
+    PERFORM sluice_chat_sessions_end(array_agg(session_id)) FROM sluice_step_chat_sessions;
 
     RETURN n;
 END
