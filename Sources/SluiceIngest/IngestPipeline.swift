@@ -2,6 +2,7 @@ import Logging
 import Metrics
 import SluiceCore
 import SluiceStore
+import Synchronization
 
 /// Coalesces concurrent submissions into COPY batches and answers each one after its batch has
 /// committed.
@@ -41,6 +42,12 @@ public final class IngestPipeline: Sendable {
         } catch {
             throw .failed("\(error)")
         }
+    }
+
+    /// How long, in all since the pipeline started, a sealed batch waited because every writer was
+    /// busy. The projector reads it around each step: ingest comes first when it is short of writers.
+    public func backlog() -> Duration {
+        batcher.backlogElapsed()
     }
 
     /// Stops taking submissions, commits everything already accepted, then returns.
@@ -104,6 +111,8 @@ actor Batcher {
     private var timerArmed = false
     private var closed = false
     private let queueDepth = Gauge(label: "sluice_ingest_queued_events")
+    /// Written on every change of `sealed`; read without a hop onto the actor.
+    private let backlog = Mutex(BacklogClock())
 
     init(_ configuration: IngestConfiguration) { self.configuration = configuration }
 
@@ -128,9 +137,17 @@ actor Batcher {
 
     /// The next batch to write, or nil once closed and drained.
     func nextBatch() async -> [Entry]? {
-        if !sealed.isEmpty { return sealed.removeFirst() }
+        if !sealed.isEmpty {
+            defer { recordBacklog() }
+            return sealed.removeFirst()
+        }
         if closed && pending.isEmpty { return nil }
         return await withCheckedContinuation { idleWriters.append($0) }
+    }
+
+    /// ``IngestPipeline/backlog()``.
+    nonisolated func backlogElapsed() -> Duration {
+        backlog.withLock { $0.elapsed(at: .now) }
     }
 
     /// Accepted and not yet answered.
@@ -159,7 +176,13 @@ actor Batcher {
             idleWriters.removeFirst().resume(returning: batch)
         } else {
             sealed.append(batch)
+            recordBacklog()
         }
+    }
+
+    private func recordBacklog() {
+        let waiting = !sealed.isEmpty
+        backlog.withLock { $0.update(waiting: waiting, at: .now) }
     }
 
     private func armTimer() {

@@ -17,8 +17,9 @@ import SluiceStore
 /// about ``maximumEventsPerStep`` events (whole transactions), so steps stay short behind a large
 /// backlog and a shutdown never waits long for one. Leaving projector steps out is what lets the
 /// parts fold concurrently: otherwise each part's horizon would stay below the other part's
-/// running step. It holds as long as no transaction that takes the `sluice_projector` lock ever
-/// writes `agent_events`. Because a transaction left out by one step may be kept by the next (it
+/// running step. It holds as long as no transaction that holds the `sluice_projector` lock (a
+/// step's, a rebuild's, or one of a late-day refresh, which holds it for its session) ever writes
+/// `agent_events`. Because a transaction left out by one step may be kept by the next (it
 /// ended between the snapshot and the lock table's read), a step never moves its position back.
 ///
 /// **One projector at a time, per part.** A step holds a transaction-level advisory lock of its
@@ -110,11 +111,23 @@ public enum Projector {
             try tune(conn)
             return try advance(part, idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
         }
-        for late in step.lateDays {
+        if !step.lateDays.isEmpty { try refresh(step.lateDays, on: conn) }
+        return step
+    }
+
+    /// TimescaleDB mode: refreshes the late days outside any transaction block, holding the shared
+    /// `sluice_projector` lock for the session meanwhile. pg_locks shows a session's lock under the
+    /// transaction the session is running, so the refresh's transactions are left out of every
+    /// part's step horizon as a step's are (none of them writes `agent_events`): a refresh of seven
+    /// aggregates over a day does not hold every part's projections back while it runs. A rebuild,
+    /// which takes that lock alone, waits for it. Blocking.
+    private static func refresh(_ days: [LateDay], on conn: PostgresConnection) throws(StoreError) {
+        try conn.execute("SELECT pg_advisory_lock_shared(hashtext('sluice_projector'))")
+        defer { _ = try? conn.execute("SELECT pg_advisory_unlock_shared(hashtext('sluice_projector'))") }
+        for late in days {
             try ContinuousAggregates.refresh(day: late.day, on: conn)
             try conn.execute("SELECT sluice_late_day_refreshed($1::date, $2::xid8)", [late.day, late.requested])
         }
-        return step
     }
 
     /// Steps every part once, one after the other, on one connection (`serve` steps them

@@ -55,8 +55,9 @@ public struct SluiceApplication: Sendable {
         ]
         // Each part of the projector on its own connection: they fold concurrently.
         for part in Projector.Part.allCases {
-            services.append(ProjectorService(part: part, worker: ConnectionWorker(url: databaseURL), interval: configuration.projectionInterval,
-                                             idleTimeout: configuration.sessionIdleTimeout, logger: logger))
+            services.append(ProjectorService(
+                part: part, worker: ConnectionWorker(url: databaseURL), pacing: StepPacing(interval: configuration.projectionInterval),
+                idleTimeout: configuration.sessionIdleTimeout, ingestBacklog: { pipeline.backlog() }, logger: logger))
         }
         if let retention = configuration.retention {
             services.append(RetentionService(url: databaseURL, configuration: retention.archive, interval: retention.interval, logger: logger))
@@ -116,54 +117,6 @@ struct PipelineService: Service {
         logger.info("shutting down: committing accepted events")
         await pipeline.shutdown()
         for pool in pools { await pool.shutdown() }
-    }
-}
-
-/// Folds new events into the projections of one part of the projector, on its own connection: a
-/// step starts every `interval` (the time a step took counts toward it; twice that after a step that
-/// found nothing new). A part that falls behind (its step took longer than `interval`, or stopped
-/// short of what is final) pauses as long as its step took before the next one: ingest comes first,
-/// and the parts catch up once a burst is over. With several servers on one database, one steps
-/// each part at a time (see ``Projector``); the others find the lock taken and wait for the next tick.
-struct ProjectorService: Service {
-    let part: Projector.Part
-    let worker: ConnectionWorker
-    let interval: Duration
-    let idleTimeout: Duration
-    let logger: Logger
-
-    func run() async throws {
-        let (part, idleTimeout) = (self.part, self.idleTimeout)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let started = ContinuousClock.now
-            var behind = false
-            var idle = false
-            do {
-                let step = try await worker.run { conn throws(StoreError) in try Projector.step(part, idleTimeout: idleTimeout, on: conn) }
-                behind = step.ran && (!step.caughtUp || ContinuousClock.now - started > interval)
-                idle = step.ran && step.events == 0
-                if step.events > 0 {
-                    logger.debug("projector step", metadata: [
-                        "part": "\(part.rawValue)", "events": "\(step.events)", "caught_up": "\(step.caughtUp)",
-                        "phases": "\(step.phases.map(\.description).joined(separator: ", "))",
-                    ])
-                }
-            } catch {
-                logger.warning("projector step failed; will retry", metadata: ["part": "\(part.rawValue)", "error": "\(error)"])
-            }
-            if behind {
-                // A burst, or a backlog after downtime: each part pauses as long as its step took, so
-                // that the parts together leave most of the machine to ingest, which comes first.
-                let took = ContinuousClock.now - started
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: took) }
-                continue
-            }
-            // Nothing new: poll at half the rate (an idle step still plans a query over every partition).
-            let rest = (idle ? interval * 2 : interval) - (ContinuousClock.now - started)
-            guard rest > .zero else { continue }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rest) }
-        }
-        await worker.shutdown()
     }
 }
 

@@ -17,10 +17,10 @@ struct Import: AsyncParsableCommand {
 
     struct Options: ParsableArguments {
         @Option(help: "Post to this Sluice server (SLUICE_URL) instead of writing to the database.")
-        var url: String? = ProcessInfo.processInfo.environment["SLUICE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var url: String?
 
         @Option(help: "API key for --url (SLUICE_API_KEY).")
-        var key: String? = ProcessInfo.processInfo.environment["SLUICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        var key: String?
 
         @Option(name: .customLong("project-id"), help: "The project id (positive 32-bit integer) of every imported event.")
         var projectId: Int32 = 1
@@ -38,13 +38,24 @@ struct Import: AsyncParsableCommand {
         var state: String?
 
         @Option(help: "A price table (JSON, dollars per million tokens) whose models replace or extend the bundled one (SLUICE_PRICES).")
-        var prices: String? = ProcessInfo.processInfo.environment["SLUICE_PRICES"].flatMap { $0.isEmpty ? nil : $0 }
+        var prices: String?
 
         @Option(help: "Seconds without a new line before a response still streaming at a file's end is imported.")
         var settle: Int64 = 60
 
         @Flag(help: "Print the summary as JSON (and no progress bar).")
         var json = false
+
+        /// --url, else SLUICE_URL.
+        var serverURL: String? { url ?? Self.environment("SLUICE_URL") }
+        /// --key, else SLUICE_API_KEY.
+        var apiKey: String? { key ?? Self.environment("SLUICE_API_KEY") }
+        /// --prices, else SLUICE_PRICES.
+        var priceFile: String? { prices ?? Self.environment("SLUICE_PRICES") }
+
+        private static func environment(_ name: String) -> String? {
+            ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        }
 
         func validate() throws {
             guard projectId > 0 else { throw ValidationError("--project-id must be a positive 32-bit integer") }
@@ -54,7 +65,7 @@ struct Import: AsyncParsableCommand {
         func importOptions() throws -> ImportOptions {
             let host = ProcessInfo.processInfo.hostName
             return ImportOptions(projectId: projectId, machineId: machineId ?? host, hostname: host,
-                                 prices: try PriceTable.load(overrideFile: prices), settleSeconds: settle)
+                                 prices: try PriceTable.load(overrideFile: priceFile), settleSeconds: settle)
         }
     }
 
@@ -63,8 +74,8 @@ struct Import: AsyncParsableCommand {
                     pass: @escaping (any EventSink, inout WatchState, ProgressLine?) async throws -> (ImportStats, Int?, [String])) async throws {
         var database: Database?
         let sink: any EventSink
-        if let url = options.url {
-            sink = HTTPSink(url: url, key: options.key, logger: logger)
+        if let url = options.serverURL {
+            sink = HTTPSink(url: url, key: options.apiKey, logger: logger)
         } else {
             let db = try Database.open(logger: logger)
             database = db
@@ -73,7 +84,7 @@ struct Import: AsyncParsableCommand {
             sink = DatabaseSink(url: db.url)
         }
         defer { database?.close() }
-        let target = options.url ?? "the database"
+        let target = options.serverURL ?? "the database"
         let progress = options.json ? nil : ProgressLine()
         let statePath = options.state ?? WatchState.defaultPath(kind: kind)
         if !options.watch {

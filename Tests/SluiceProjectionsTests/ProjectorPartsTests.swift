@@ -94,8 +94,9 @@ import SluiceTestSupport
         #expect(after.2 == "2")
     }
 
-    /// `sluice_step_horizon()` (0019) leaves out running projector steps and other databases'
-    /// transactions, which cannot store events here, but not this database's other transactions.
+    /// `sluice_step_horizon()` (0019) leaves out running projector steps, late-day refreshes (which
+    /// hold the lock for their session) and other databases' transactions, which cannot store
+    /// events here, but not this database's other transactions.
     @Test func aStepFoldsPastRunningStepsAndOtherDatabasesButNotPastAWriter() async throws {
         let db = try await TestDatabase.fresh()
         let next = try await TestDatabase.fresh(migrate: false)
@@ -115,6 +116,13 @@ import SluiceTestSupport
             try conn.execute("BEGIN")
             return try conn.execute("SELECT pg_current_xact_id()::text").scalar()
         }
+        // A late-day refresh (TimescaleDB mode): the lock held for the session, a transaction begun after it.
+        let refresh = ConnectionWorker(url: db)
+        let refreshXid = try await refresh.run { conn throws(StoreError) in
+            try conn.execute("SELECT pg_advisory_lock_shared(hashtext('sluice_projector'))")
+            try conn.execute("BEGIN")
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+        }
         let passed = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
             let deadline = Date().addingTimeInterval(30)
@@ -127,9 +135,11 @@ import SluiceTestSupport
                 usleep(20_000)
                 folded = try fold()
             }
-            return (folded, try conn.execute("SELECT horizon > $1::xid8 FROM projector_positions WHERE projector = 'aggregates'", [stepXid]).scalar())
+            return (folded, try conn.execute(
+                "SELECT horizon > greatest($1::xid8, $2::xid8) FROM projector_positions WHERE projector = 'aggregates'",
+                [stepXid, refreshXid]).scalar())
         }
-        #expect(passed.0 == "6", "an open projector step and another database's transaction do not hold the horizon")
+        #expect(passed.0 == "6", "an open projector step, a refresh and another database's transaction do not hold the horizon")
         #expect(passed.1 == "t")
 
         // An ordinary open transaction of this database might still store events: it holds the horizon.
@@ -146,7 +156,7 @@ import SluiceTestSupport
         #expect(held.0 == "6", "events committed after an open writer wait for it")
         #expect(held.1 == "t")
 
-        for worker in [step, neighbour, writer] {
+        for worker in [step, neighbour, writer, refresh] {
             _ = try await worker.run { conn throws(StoreError) in try conn.execute("COMMIT") }
             await worker.shutdown()
         }
