@@ -27,13 +27,16 @@ public struct IngestBenchmark: Sendable {
         public var seed: UInt64
         /// Keep the bench databases afterwards.
         public var keep: Bool
+        /// Events posted at half rate while the projection lag is probed (nil: a fifth of `events`).
+        public var steadyEvents: Int?
 
-        public init(events: Int, concurrency: Int, batch: Int, seed: UInt64, keep: Bool) {
+        public init(events: Int, concurrency: Int, batch: Int, seed: UInt64, keep: Bool, steadyEvents: Int? = nil) {
             self.events = events
             self.concurrency = concurrency
             self.batch = batch
             self.seed = seed
             self.keep = keep
+            self.steadyEvents = steadyEvents
         }
     }
 
@@ -78,7 +81,7 @@ public struct IngestBenchmark: Sendable {
         }
         let steadyFile = scratch.appendingPathComponent("steady.csv")
         let steady = try await blocking {
-            try Workload.build(events: max(options.events / 5, options.batch), batch: options.batch, seed: options.seed &+ 1,
+            try Workload.build(events: max(options.steadyEvents ?? options.events / 5, options.batch), batch: options.batch, seed: options.seed &+ 1,
                                now: now, csvFile: steadyFile)
         }
         try? FileManager.default.removeItem(at: steadyFile)

@@ -212,7 +212,7 @@ public enum Projector {
     static func boundedHorizon(from position: String, final: String, maximumEvents: Int, on conn: PostgresConnection) throws(StoreError) -> (String, Int) {
         // The first maximumEvents + 1 rows in ingest order: when there are that many, the last
         // one's transaction is the cut, and the rows before it are the step's.
-        let row = try conn.execute("""
+        let row = try conn.executePrepared("""
             WITH r AS MATERIALIZED (
                 SELECT ingest_xid FROM agent_events
                 WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
@@ -244,7 +244,7 @@ public enum Projector {
             "SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [part.rawValue]).scalar() ?? "0"
         // Never back: sluice_step_horizon() can come out below an earlier step's horizon (see its
         // comment), and a position moved back would fold its range again.
-        let state = try conn.execute("SELECT greatest($1::xid8, sluice_step_horizon())::text, sluice_mode()", [position]).rows.first
+        let state = try conn.executePrepared("SELECT greatest($1::xid8, sluice_step_horizon())::text, sluice_mode()", [position]).rows.first
         let final = state?[0] ?? position
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
         let plain = state?[1] == "plain"

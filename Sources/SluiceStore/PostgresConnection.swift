@@ -23,6 +23,8 @@ public struct QueryResult: Sendable {
 public final class PostgresConnection {
     private var conn: OpaquePointer?
     public let url: String
+    /// Statements prepared on this connection (``executePrepared(_:_:generic:)``), by SQL text.
+    private var statements: [String: String] = [:]
 
     /// Connects, blocking the calling thread.
     public init(url: String) throws(StoreError) {
@@ -57,6 +59,33 @@ public final class PostgresConnection {
             }
         }
         return try consume(result)
+    }
+
+    /// Runs one statement as ``execute(_:_:)`` does, through a statement this connection prepares
+    /// the first time it sees the text. The server then keeps a generic plan once it is no
+    /// costlier than planning for the parameters (or at once with `generic`, which needs a
+    /// transaction). For statements a loop runs again and again, such as the projector's, whose
+    /// planning over every partition of the log costs as much as running them; a one-off query is
+    /// better planned for its parameters, which can prune partitions.
+    @discardableResult
+    public func executePrepared(_ sql: String, _ parameters: [String?], generic: Bool = false) throws(StoreError) -> QueryResult {
+        let conn = try handle()
+        let name: String
+        if let known = statements[sql] {
+            name = known
+        } else {
+            name = "sluice_\(statements.count + 1)"
+            _ = try consume(PQprepare(conn, name, sql, Int32(parameters.count), nil))
+            statements[sql] = name
+        }
+        // Rolled back with the transaction if the statement fails.
+        if generic { try execute("SET LOCAL plan_cache_mode = force_generic_plan") }
+        let result = withCStrings(parameters) { values in
+            PQexecPrepared(conn, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        let rows = try consume(result)
+        if generic { try execute("SET LOCAL plan_cache_mode = auto") }
+        return rows
     }
 
     /// Runs several statements separated by semicolons (a migration file).

@@ -31,11 +31,15 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Seed of the event generator.")
         var seed: UInt64 = 1
 
+        @Option(help: "Events posted at half the measured rate while the projection lag is probed (default: a fifth of --events).")
+        var steady: Int?
+
         @Flag(help: "Keep the bench databases and the server's log afterwards (they are deleted otherwise).")
         var keep = false
 
         func validate() throws {
             guard events > 0 else { throw ValidationError("--events must be positive") }
+            guard steady.map({ $0 > 0 }) ?? true else { throw ValidationError("--steady must be positive") }
             guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
             guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 10000") }
         }
@@ -46,7 +50,7 @@ struct Bench: AsyncParsableCommand {
             let database = try Database.open(logger: logger)
             defer { database.close() }
             let benchmark = IngestBenchmark(
-                options: .init(events: events, concurrency: concurrency, batch: batch, seed: seed, keep: keep),
+                options: .init(events: events, concurrency: concurrency, batch: batch, seed: seed, keep: keep, steadyEvents: steady),
                 databaseURL: database.url,
                 databaseLabel: database.cluster.map { "embedded cluster at \($0.directory.path)" } ?? "DATABASE_URL",
                 serverExecutable: Bundle.main.executablePath ?? CommandLine.arguments[0],
