@@ -24,7 +24,7 @@ public struct StepPacing: Sendable, Equatable {
     /// The share of recent time during which a batch waited for a writer, 0...1, smoothed over ``window``.
     public private(set) var pressure: Double = 0
 
-    public init(interval: Duration, window: Duration = .seconds(2), busyShare: Double = 0.3) {
+    public init(interval: Duration, window: Duration = .seconds(3), busyShare: Double = 0.2) {
         self.interval = interval
         self.window = window
         self.busyShare = busyShare
