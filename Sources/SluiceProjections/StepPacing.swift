@@ -4,7 +4,7 @@ import Foundation
 /// been. Pure: `serve` sleeps what ``pause(after:took:backlog:over:)`` returns.
 ///
 /// - A step starts every ``interval`` (the time a step took counts toward it), every two
-///   intervals while steps find nothing new (an idle step still plans a query over every partition).
+///   intervals while steps find nothing new (an idle step still queries every partition of the log).
 /// - Ingest comes first: while ingest is short of writers, each part pauses as long as its step
 ///   took, so that the parts together leave most of the machine to ingest through a burst. Ingest
 ///   is short of writers while a batch has been waiting for one more than ``busyShare`` of the
