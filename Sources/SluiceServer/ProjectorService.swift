@@ -6,9 +6,9 @@ import SluiceStore
 
 /// Folds new events into the projections of one part of the projector, on its own connection,
 /// paced by ``StepPacing``: every interval while there is something to fold, and leaving the
-/// machine to ingest while this process's ingest has been short of writers. With several servers on one
-/// database, one steps each part at a time (see ``Projector``); the others find the lock taken
-/// and wait for the next tick.
+/// machine to ingest while this process's ingest has been short of writers. With several servers
+/// on one database, one steps each part at a time (see ``Projector``); the others find the lock
+/// taken and wait for the next tick.
 struct ProjectorService: Service {
     let part: Projector.Part
     let worker: ConnectionWorker
