@@ -64,6 +64,8 @@ public enum Projector {
         public var lateDays: [LateDay] = []
         /// Where the step spent its time, in order (summed over the steps of a rebuild).
         public var phases: [Phase] = []
+        /// Events of the range that the fold could not take, set aside in `projector_dead_letters`.
+        public var deadLetters: Int = 0
 
         /// Adds `next` (a later step of the same rebuild) to this one.
         public mutating func absorb(_ next: Step) {
@@ -72,6 +74,7 @@ public enum Projector {
             events += next.events
             horizon = next.horizon
             caughtUp = next.caughtUp
+            deadLetters += next.deadLetters
             for p in next.phases {
                 if let i = phases.firstIndex(where: { $0.name == p.name }) { phases[i].seconds += p.seconds } else { phases.append(p) }
             }
@@ -94,25 +97,59 @@ public enum Projector {
     }
 
     /// Folds into `part` everything that has become final since its last step. Blocking. In
-    /// TimescaleDB mode, the aggregates part then refreshes the days of events too old for the
-    /// refresh policies (each refresh its own transaction; TimescaleDB refuses one inside a
-    /// transaction block), and a day stays pending until its refresh succeeds: a step that fails
-    /// there leaves it to the next one.
+    /// TimescaleDB mode, the aggregates part then refreshes the days of events that no continuous
+    /// aggregate would show otherwise (each refresh its own transaction; TimescaleDB refuses one
+    /// inside a transaction block), and a day stays pending until its refresh succeeds: a step that
+    /// fails there leaves it to the next one.
+    ///
+    /// When the fold fails on the data of its range, the step folds the range again at once,
+    /// setting aside the events that fail (see ``Isolation``): no stored event can stop a part. A
+    /// step that fails for another reason (the connection, a lock timeout) is counted in
+    /// `projector_positions.failures` and changes nothing else; the next step tries again.
     public static func step(
         _ part: Part, idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep,
         on conn: PostgresConnection
     ) throws(StoreError) -> Step {
-        let step = try conn.transaction { () throws(StoreError) in
-            let locked = try conn.execute("""
-                SELECT pg_try_advisory_xact_lock_shared(hashtext('sluice_projector'))
-                   AND pg_try_advisory_xact_lock(hashtext('sluice_projector.' || $1))
-                """, [part.rawValue]).scalar()
-            guard locked == "t" else { return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "") }
-            try tune(conn)
-            return try advance(part, idleTimeout: idleTimeout, maximumEvents: maximumEvents, on: conn)
+        let started = ContinuousClock.now
+        func attempt(isolating: Bool) throws(StoreError) -> Step {
+            try conn.transaction { () throws(StoreError) in
+                guard try lockPart(part, on: conn) else { return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "") }
+                try tune(conn)
+                return try advance(part, isolating: isolating, idleTimeout: idleTimeout, maximumEvents: maximumEvents,
+                                   started: started, on: conn)
+            }
         }
-        if !step.lateDays.isEmpty { try refresh(step.lateDays, on: conn) }
-        return step
+        do throws(StoreError) {
+            var step: Step
+            do throws(StoreError) {
+                step = try attempt(isolating: false)
+            } catch where Isolation.mayBeData(error) {
+                step = try attempt(isolating: true)
+            }
+            if !step.lateDays.isEmpty { try refresh(step.lateDays, on: conn) }
+            return step
+        } catch {
+            recordFailure(part, error, on: conn)
+            throw error
+        }
+    }
+
+    /// Takes the step's locks: its part's, and the one every step shares (a rebuild takes it alone).
+    static func lockPart(_ part: Part, on conn: PostgresConnection) throws(StoreError) -> Bool {
+        try conn.execute("""
+            SELECT pg_try_advisory_xact_lock_shared(hashtext('sluice_projector'))
+               AND pg_try_advisory_xact_lock(hashtext('sluice_projector.' || $1))
+            """, [part.rawValue]).scalar() == "t"
+    }
+
+    /// Counts a failed step in `projector_positions` (outside the failed transaction, which was
+    /// rolled back); best effort, since the failure may be the connection's.
+    private static func recordFailure(_ part: Part, _ error: StoreError, on conn: PostgresConnection) {
+        guard conn.isHealthy else { return }
+        _ = try? conn.execute("""
+            INSERT INTO projector_positions AS p (projector, failures, last_error, last_error_at) VALUES ($1, 1, $2, now())
+            ON CONFLICT (projector) DO UPDATE SET failures = p.failures + 1, last_error = excluded.last_error, last_error_at = now()
+            """, [part.rawValue, error.description])
     }
 
     /// TimescaleDB mode: refreshes the late days outside any transaction block, holding the shared
@@ -161,9 +198,12 @@ public enum Projector {
             try conn.execute("DELETE FROM agent_sessions")
             try conn.execute("DELETE FROM chat_messages")
             try conn.execute("DELETE FROM chat_sessions")
+            // The whole log is folded again: what fails now is set aside again.
+            try conn.execute("DELETE FROM projector_dead_letters")
             let final = try conn.execute("SELECT sluice_step_horizon()::text").scalar() ?? "0"
             // Late days are not recorded: the rebuild's caller refreshes every aggregate
             // (ContinuousAggregates.refreshAll).
+            let parts: [Part] = plain ? Part.allCases : [.chat, .agentSessions]
             var total = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: "0")
             var position = "0"
             repeat {
@@ -171,12 +211,12 @@ public enum Projector {
                 let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
                 clock.lap("horizon")
                 var step = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: horizon, caughtUp: horizon == final, events: events)
-                if horizon != position {
-                    if plain { step.hourlyRows = try foldAggregates(from: position, to: horizon, on: conn, clock: &clock) }
-                    try foldHierarchyAndChat(from: position, to: horizon, on: conn, clock: &clock)
+                for part in parts where horizon != position || part == .agentSessions {
+                    let range = FoldRange(part: part, from: position, to: horizon, plain: plain, idleTimeout: idleTimeout)
+                    let (counts, setAside) = try Isolation.foldSettingAside(range, events: events, on: conn, clock: &clock)
+                    step.absorbCounts(counts)
+                    step.deadLetters += setAside
                 }
-                step.sessions = try SessionProjector.advance(
-                    from: position, to: horizon, events: events, idleTimeout: idleTimeout, on: conn, clock: &clock)
                 step.phases = clock.phases
                 total.absorb(step)
                 position = horizon
@@ -184,7 +224,8 @@ public enum Projector {
             for part in Part.allCases {
                 try conn.execute("""
                     INSERT INTO projector_positions (projector, horizon) VALUES ($1, $2::xid8)
-                    ON CONFLICT (projector) DO UPDATE SET horizon = excluded.horizon, updated_at = now()
+                    ON CONFLICT (projector) DO UPDATE SET horizon = excluded.horizon, updated_at = now(),
+                        stepped_at = now(), caught_up_at = now(), failures = 0
                     """, [part.rawValue, position])
             }
             try conn.execute("SELECT sluice_rebuild_restore()")
@@ -234,10 +275,11 @@ public enum Projector {
     }
 
     /// Folds `[position, horizon)` of `part` and stores its new position; the caller holds the
-    /// lock and the transaction. The aggregates part records the range's late days (TimescaleDB
-    /// mode) and returns the pending ones.
-    private static func advance(_ part: Part, idleTimeout: Duration, maximumEvents: Int,
-                                on conn: PostgresConnection) throws(StoreError) -> Step {
+    /// lock and the transaction. `isolating`: the fold of this range failed on its data, so fold it
+    /// in slices and set aside the events that fail. The aggregates part records the range's late
+    /// days (TimescaleDB mode) and returns the pending ones.
+    private static func advance(_ part: Part, isolating: Bool, idleTimeout: Duration, maximumEvents: Int,
+                                started: ContinuousClock.Instant, on conn: PostgresConnection) throws(StoreError) -> Step {
         var clock = PhaseClock()
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [part.rawValue])
         let position = try conn.execute(
@@ -251,47 +293,46 @@ public enum Projector {
         let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         clock.lap("horizon")
         var step = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: horizon, caughtUp: horizon == final, events: events)
-        switch part {
-        case .aggregates:
-            if horizon != position {
-                if plain {
-                    step.hourlyRows = try foldAggregates(from: position, to: horizon, on: conn, clock: &clock)
-                } else {
-                    try conn.execute("SELECT sluice_request_late_days($1::xid8, $2::xid8)", [position, horizon])
-                }
+        if horizon != position || part == .agentSessions {
+            let range = FoldRange(part: part, from: position, to: horizon, plain: plain, idleTimeout: idleTimeout)
+            if isolating {
+                let keys = try Isolation.keys(from: position, to: horizon, on: conn)
+                let outcome = try Isolation.fold(keys, of: range, on: conn, clock: &clock)
+                step.absorbCounts(outcome.folded)
+                step.deadLetters = try Isolation.setAside(outcome.failures, of: part, on: conn)
+                clock.lap("dead letters")
+            } else {
+                step.absorbCounts(try range.fold(.all, events: events, on: conn, clock: &clock))
             }
-            if !plain {
-                step.lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
-                    r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
-                }
-            }
-        case .chat:
-            if horizon != position { try foldHierarchyAndChat(from: position, to: horizon, on: conn, clock: &clock) }
-        case .agentSessions:
-            step.sessions = try SessionProjector.advance(
-                from: position, to: horizon, events: events, idleTimeout: idleTimeout, on: conn, clock: &clock)
         }
-        try conn.execute("UPDATE projector_positions SET horizon = $2::xid8, updated_at = now() WHERE projector = $1", [part.rawValue, horizon])
+        if part == .aggregates && !plain {
+            step.lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
+                r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        try conn.execute("""
+            UPDATE projector_positions SET horizon = $2::xid8, updated_at = now(), stepped_at = now(),
+                   caught_up_at = CASE WHEN $3::boolean THEN now() ELSE caught_up_at END, step_seconds = $4::float8, failures = 0
+            WHERE projector = $1
+            """, [part.rawValue, horizon, step.caughtUp ? "true" : "false", String(elapsed.seconds)])
         clock.lap("position")
         step.phases = clock.phases
         return step
     }
+}
 
-    /// Plain mode: folds `[from, to)` into the hourly, daily, per-tool and per-model rollups; returns
-    /// the hourly rows written.
-    private static func foldAggregates(from: String, to: String, on conn: PostgresConnection, clock: inout PhaseClock) throws(StoreError) -> Int {
-        let rows = Int(try conn.execute("SELECT sluice_project_aggregates($1::xid8, $2::xid8)", [from, to]).scalar() ?? "0") ?? 0
-        clock.lap("aggregates")
-        return rows
+extension Projector.Step {
+    /// Adds the rows and sessions one fold wrote.
+    mutating func absorbCounts(_ counts: FoldRange.Counts) {
+        hourlyRows += counts.hourlyRows
+        sessions += counts.sessions
     }
+}
 
-    /// Folds `[from, to)` into the hierarchy, then chat sessions and messages (which need their workspace).
-    private static func foldHierarchyAndChat(from: String, to: String, on conn: PostgresConnection, clock: inout PhaseClock) throws(StoreError) {
-        try conn.execute("SELECT sluice_project_hierarchy($1::xid8, $2::xid8)", [from, to])
-        clock.lap("hierarchy")
-        try conn.execute("SELECT sluice_project_chat($1::xid8, $2::xid8)", [from, to])
-        clock.lap("chat")
-    }
+extension Duration {
+    /// As a number of seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// Splits the time of a step into named phases.
@@ -302,8 +343,7 @@ struct PhaseClock {
     /// Ends the current phase under `name` (times of the same name add up).
     mutating func lap(_ name: String) {
         let now = ContinuousClock.now
-        let d = now - last
-        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let seconds = (now - last).seconds
         last = now
         if let i = phases.firstIndex(where: { $0.name == name }) { phases[i].seconds += seconds } else {
             phases.append(.init(name: name, seconds: seconds))

@@ -15,7 +15,8 @@ enum SessionProjector {
     /// (`sluice_session_partials`); the rest are read and folded here one by one. The merge is
     /// commutative and associative, so the result is the fold of every event either way.
     static func advance(
-        from: String, to: String, events: Int, idleTimeout: Duration, on conn: PostgresConnection, clock: inout PhaseClock
+        from: String, to: String, only: EventSelection = .all, events: Int, idleTimeout: Duration,
+        on conn: PostgresConnection, clock: inout PhaseClock
     ) throws(StoreError) -> Int {
         var sessions: [UUID: SessionSummary] = [:]
         func add(_ s: SessionSummary) {
@@ -26,7 +27,8 @@ enum SessionProjector {
         // A generic plan: planning this query over every partition took 23 ms of a 60 ms run, and
         // the planner, costing a generic plan higher, would plan it for every step.
         let partials = try conn.executePrepared(
-            "SELECT \(SessionPartial.columns) FROM sluice_session_partials($1::xid8, $2::xid8)", [from, to], generic: true)
+            "SELECT \(SessionPartial.columns) FROM sluice_session_partials($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])",
+            [from, to] + only.parameters, generic: true)
         for row in partials.rows {
             guard let s = SessionPartial.summary(row) else {
                 throw .protocolViolation("sluice_session_partials returned a row the session fold cannot read: \(row)")
@@ -35,18 +37,20 @@ enum SessionProjector {
             add(s)
         }
         // The others one by one. Usually there are none, and the range is not read again.
-        if prefolded < events {
+        if prefolded < events || only.keys != nil {
             try conn.execute("""
                 DECLARE sluice_session_fold NO SCROLL CURSOR FOR
                 SELECT id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
                        project_id, context::text, data::text, metrics::text, severity
-                FROM agent_events
-                WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8 AND NOT sluice_session_simple(event_type, data, metrics)
-                """, [from, to])
+                FROM sluice_fold_events($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])
+                WHERE NOT sluice_session_simple(event_type, data, metrics)
+                """, [from, to] + only.parameters)
             while true {
                 let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").rows
                 for row in rows {
-                    guard let event = event(row) else { continue }
+                    guard let event = event(row) else {
+                        throw .protocolViolation("the session fold cannot read event \(row.first.flatMap { $0 } ?? "?") at \(row.count > 1 ? row[1] ?? "?" : "?")")
+                    }
                     add(SessionFold.summary(of: event))
                 }
                 if rows.count < page { break }

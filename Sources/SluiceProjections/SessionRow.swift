@@ -8,7 +8,11 @@ struct SessionRow {
     /// The row's values as text parameters, in ``columns`` order.
     static func parameters(_ s: SessionSummary, now: Timestamp, idleTimeout: Duration) -> [String?] {
         let end = s.endTime(now: now, idleTimeout: idleTimeout)
-        let duration = end.map { String(($0.microsecondsSinceEpoch - s.firstEventAt.microsecondsSinceEpoch) / 1_000_000) }
+        // Whole seconds in an `integer` column: a session spanning more than 68 years stops there.
+        let duration = end.map { end in
+            let (span, overflow) = end.microsecondsSinceEpoch.subtractingReportingOverflow(s.firstEventAt.microsecondsSinceEpoch)
+            return String(overflow ? Int64(Int32.max) : min(max(span / 1_000_000, 0), Int64(Int32.max)))
+        }
         return [
             s.sessionId.lowercased, s.agentId, s.agentVersion, String(s.projectId), s.firstEventAt.rfc3339,
             end?.rfc3339, duration, s.context.description, metricsJSON(s.counters),

@@ -84,26 +84,37 @@ public struct SessionCounters: Sendable, Hashable {
 
     public var costUSD: Double { Double(costNanoUSD) / 1e9 }
 
+    /// The counters of both. Sums saturate instead of trapping: no stored values can crash a fold
+    /// (validation bounds each event's values; a session of many huge ones stops at the maximum).
     static func + (a: SessionCounters, b: SessionCounters) -> SessionCounters {
         var c = a
-        c.events += b.events
-        c.eventsByType.merge(b.eventsByType, uniquingKeysWith: +)
-        c.llmRequests += b.llmRequests
-        c.inputTokens += b.inputTokens
-        c.outputTokens += b.outputTokens
-        c.cacheCreationTokens += b.cacheCreationTokens
-        c.cacheReadTokens += b.cacheReadTokens
-        c.costNanoUSD += b.costNanoUSD
-        c.toolCalls += b.toolCalls
-        c.toolFailures += b.toolFailures
-        c.filesRead += b.filesRead
-        c.filesWritten += b.filesWritten
-        c.commands += b.commands
-        c.errors += b.errors
-        c.testsRun += b.testsRun
-        c.testsPassed += b.testsPassed
-        c.builds += b.builds
-        c.buildsSucceeded += b.buildsSucceeded
+        c.events = c.events.saturatingAdd(b.events)
+        c.eventsByType.merge(b.eventsByType) { $0.saturatingAdd($1) }
+        c.llmRequests = c.llmRequests.saturatingAdd(b.llmRequests)
+        c.inputTokens = c.inputTokens.saturatingAdd(b.inputTokens)
+        c.outputTokens = c.outputTokens.saturatingAdd(b.outputTokens)
+        c.cacheCreationTokens = c.cacheCreationTokens.saturatingAdd(b.cacheCreationTokens)
+        c.cacheReadTokens = c.cacheReadTokens.saturatingAdd(b.cacheReadTokens)
+        c.costNanoUSD = c.costNanoUSD.saturatingAdd(b.costNanoUSD)
+        c.toolCalls = c.toolCalls.saturatingAdd(b.toolCalls)
+        c.toolFailures = c.toolFailures.saturatingAdd(b.toolFailures)
+        c.filesRead = c.filesRead.saturatingAdd(b.filesRead)
+        c.filesWritten = c.filesWritten.saturatingAdd(b.filesWritten)
+        c.commands = c.commands.saturatingAdd(b.commands)
+        c.errors = c.errors.saturatingAdd(b.errors)
+        c.testsRun = c.testsRun.saturatingAdd(b.testsRun)
+        c.testsPassed = c.testsPassed.saturatingAdd(b.testsPassed)
+        c.builds = c.builds.saturatingAdd(b.builds)
+        c.buildsSucceeded = c.buildsSucceeded.saturatingAdd(b.buildsSucceeded)
         return c
+    }
+}
+
+extension FixedWidthInteger {
+    /// `self + other`, or the bound it would pass.
+    func saturatingAdd(_ other: Self) -> Self {
+        let (sum, overflow) = addingReportingOverflow(other)
+        guard overflow else { return sum }
+        return other > 0 ? .max : .min
     }
 }

@@ -45,6 +45,7 @@ public struct SluiceApplication: Sendable {
         OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
         HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
         QueryRoutes(pool: readPool, auth: auth).register(on: router)
+        StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
         HealthRoutes(pool: readPool, expectedMigrations: (migrator.plain + (report.mode == .timescale ? migrator.timescale : [])).map(\.name))
             .register(on: router)
 

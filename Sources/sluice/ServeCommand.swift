@@ -3,6 +3,7 @@ import SluiceArchive
 import Logging
 import SluiceIngest
 import SluiceServer
+import SluiceProjections
 import SluiceStore
 
 struct Serve: AsyncParsableCommand {
@@ -61,7 +62,7 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Doctor: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print mode, versions, schema version, partitions or chunks.")
+    static let configuration = CommandConfiguration(abstract: "Print mode, versions, schema version, partitions or chunks, and how each projector part is doing.")
 
     func run() async throws {
         Sluice.bootstrapLogging()
@@ -69,7 +70,12 @@ struct Doctor: AsyncParsableCommand {
         let database = try Database.open(logger: logger)
         defer { database.close() }
         let migrator = try Migrator(logger: logger)
-        let report = try await database.withConnection { conn throws(StoreError) in try migrator.doctor(conn) }
+        let (report, parts) = try await database.withConnection { conn throws(StoreError) in
+            let report = try migrator.doctor(conn)
+            let migrated = try conn.execute("SELECT to_regclass('projector_dead_letters') IS NOT NULL").scalar() == "t"
+            return (report, migrated ? try PartStatus.all(on: conn) : [])
+        }
         print(report)
+        for p in parts { print(p.doctorLine) }
     }
 }

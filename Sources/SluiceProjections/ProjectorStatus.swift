@@ -1,0 +1,65 @@
+import Foundation
+import SluiceStore
+
+/// How each part of the projector is doing, from `projector_positions` and the log: what
+/// `GET /v1/status` and `sluice doctor` show.
+public struct PartStatus: Sendable, Equatable, Codable {
+    public var part: String
+    /// The part's position: every event stored by a transaction below it is folded (or set aside).
+    public var position: String
+    /// Events stored at or above the position: not folded yet (counted up to ``eventsBehindLimit``).
+    public var eventsBehind: Int
+    /// Seconds since the part was last caught up, while events are behind it (an upper bound of the
+    /// age of the oldest event not folded yet); 0 when none is; nil before its first step.
+    public var lagSeconds: Double?
+    public var steppedAt: String?
+    public var caughtUpAt: String?
+    /// How long its last step took.
+    public var stepSeconds: Double?
+    /// Steps that failed since the last one that succeeded.
+    public var failures: Int
+    public var lastError: String?
+    public var lastErrorAt: String?
+    /// Events set aside because its fold could not take them (`sluice projections failures`).
+    public var deadLetters: Int
+
+    /// Events behind are counted up to this many.
+    public static let eventsBehindLimit = 10_000_000
+
+    /// The status of every part. Blocking.
+    public static func all(on conn: PostgresConnection) throws(StoreError) -> [PartStatus] {
+        try conn.execute("""
+            SELECT parts.part, coalesce(p.horizon, '0')::text,
+                   (SELECT count(*) FROM (SELECT 1 FROM agent_events e WHERE e.ingest_xid >= coalesce(p.horizon, '0')
+                                          LIMIT $1::int) behind),
+                   extract(epoch FROM now() - p.caught_up_at)::float8,
+                   p.stepped_at::text, p.caught_up_at::text, p.step_seconds, coalesce(p.failures, 0), p.last_error, p.last_error_at::text,
+                   (SELECT count(*) FROM projector_dead_letters d WHERE d.projector = parts.part)
+            FROM unnest($2::text[]) WITH ORDINALITY AS parts (part, n)
+            LEFT JOIN projector_positions p ON p.projector = parts.part
+            ORDER BY parts.n
+            """, [String(eventsBehindLimit), PostgresArray.literal(Projector.Part.allCases.map(\.rawValue))]).rows.map { r throws(StoreError) in
+            guard let part = r[0], let position = r[1], let behind = r[2].flatMap({ Int($0) }),
+                  let failures = r[7].flatMap({ Int($0) }), let dead = r[10].flatMap({ Int($0) }) else {
+                throw .protocolViolation("projector status row: \(r)")
+            }
+            let since = r[3].flatMap { Double($0) }
+            return PartStatus(part: part, position: position, eventsBehind: behind, lagSeconds: behind == 0 ? 0 : since,
+                              steppedAt: r[4], caughtUpAt: r[5], stepSeconds: r[6].flatMap { Double($0) }, failures: failures,
+                              lastError: r[8], lastErrorAt: r[9], deadLetters: dead)
+        }
+    }
+}
+
+extension PartStatus {
+    /// One line for `sluice doctor`.
+    public var doctorLine: String {
+        let name = (part + ":").padding(toLength: 17, withPad: " ", startingAt: 0)
+        var line = "\(name)position \(position), \(eventsBehind) events behind"
+        if let lag = lagSeconds, eventsBehind > 0 { line += String(format: " (lag ≤ %.1f s)", lag) }
+        if let s = stepSeconds { line += String(format: ", last step %.3f s", s) }
+        if failures > 0 { line += ", \(failures) failed steps (last: \(lastError ?? "?"))" }
+        if deadLetters > 0 { line += ", \(deadLetters) dead letters (`sluice projections failures`)" }
+        return line
+    }
+}
