@@ -9,6 +9,11 @@ import Foundation
 /// compilation of its query over two real-time levels) and 24 to 52 ms without (TimescaleDB 2.28.3).
 /// TimescaleDB refuses a refresh while another one of the same aggregate runs over an overlapping
 /// window (the projector's late days, a rebuild, retention): such a refresh is retried.
+///
+/// No refresh here ends after now(): TimescaleDB narrows the window to whole buckets, so the
+/// bucket still filling is never materialized, and its events stay above every watermark, shown in
+/// real time (`timescale/0009`). A refresh to the end of time materialized the current hour and day,
+/// and events that arrived for them afterwards were missing until a policy reached them.
 public enum ContinuousAggregates {
     /// Refresh order: the hourly aggregates before the daily ones built on them.
     public static let names = ["agent_events_hourly", "agent_events_hourly_all_projects", "agent_tools_hourly", "agent_costs_daily",
@@ -26,7 +31,7 @@ public enum ContinuousAggregates {
             """).scalar()
         try withoutJIT(conn) { () throws(StoreError) in
             for name in names {
-                try call("CALL refresh_continuous_aggregate($1::text::regclass, $2::timestamptz, NULL)", [name, from], on: conn)
+                try call("CALL refresh_continuous_aggregate($1::text::regclass, $2::timestamptz, now())", [name, from], on: conn)
             }
         }
         return from
@@ -41,7 +46,7 @@ public enum ContinuousAggregates {
         let names = Self.names.filter(empty.contains)
         try withoutJIT(conn) { () throws(StoreError) in
             for name in names {
-                try call("CALL refresh_continuous_aggregate($1::text::regclass, NULL, NULL)", [name], on: conn)
+                try call("CALL refresh_continuous_aggregate($1::text::regclass, NULL, now())", [name], on: conn)
             }
         }
         return names
@@ -64,6 +69,8 @@ public enum ContinuousAggregates {
             } catch .server(sqlState: "55P03", _, _) where attempt < 60 {
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.5)
+            } catch .server(sqlState: "22023", let message, _) where message.hasPrefix("refresh window too small") {
+                return  // no whole bucket before now: nothing to materialize yet (its rows are shown in real time)
             }
         }
     }
@@ -82,8 +89,8 @@ public enum ContinuousAggregates {
     public static func refresh(_ aggregate: String, day: String, on conn: PostgresConnection) throws(StoreError) {
         try withoutJIT(conn) { () throws(StoreError) in
             try call("""
-                CALL refresh_continuous_aggregate($1::text::regclass, sluice_day_start($2::date), sluice_day_start($2::date + 1),
-                                                  force => true)
+                CALL refresh_continuous_aggregate($1::text::regclass, sluice_day_start($2::date),
+                                                  least(sluice_day_start($2::date + 1), now()), force => true)
                 """, [aggregate, day], on: conn)
         }
     }

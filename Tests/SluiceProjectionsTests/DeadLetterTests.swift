@@ -68,7 +68,11 @@ import SluiceTestSupport
 
     @Test func aTimestampSwiftCannotPrintIsSetAsideByAgentSessionsOnly() async throws {
         // Year 1 with +14:00 is 1 BC in UTC: PostgreSQL stores it, the session row cannot hold it.
-        let (db, seen) = try await Self.poisoned(.agentSessions, with: "\"timestamp\" = '0001-01-01 00:00:00+14'")
+        // A hypertable's chunks refuse it: there, a check on agent_sessions refuses the event's session.
+        let (db, seen) = TestDatabase.mode == .plain
+            ? try await Self.poisoned(.agentSessions, with: "\"timestamp\" = '0001-01-01 00:00:00+14'")
+            : try await Self.poisoned(.agentSessions, with: "agent_id = 'poison'",
+                                      setup: "ALTER TABLE agent_sessions ADD CONSTRAINT no_poison CHECK (agent_id <> 'poison')")
         #expect(seen.sessions == "5", "the five good sessions are folded")
         #expect(seen.hourlyEvents == "61", "the aggregates fold the event")
         #expect(seen.deadLetters.first?.error.isEmpty == false)
@@ -91,6 +95,9 @@ import SluiceTestSupport
     }
 
     @Test func anAggregateRowThatACheckRefusesIsSetAsideThenRetriedAfterTheFix() async throws {
+        // Plain mode only: in TimescaleDB mode the aggregates are continuous aggregates, which
+        // TimescaleDB materializes itself from rules that cannot fail on stored values (0021).
+        guard TestDatabase.mode == .plain else { return }
         let (db, seen) = try await Self.poisoned(
             .aggregates, with: "agent_id = 'poison'",
             setup: "ALTER TABLE agent_events_hourly ADD CONSTRAINT no_poison CHECK (agent_id <> 'poison')")

@@ -9,6 +9,8 @@ import SluiceTestSupport
     /// Dropping a day's raw partition (what retention does after archiving) leaves the sessions and
     /// aggregates folded from it intact, and a late event still merges into its session.
     @Test func projectionsOutliveTheRawEventsTheyCameFrom() async throws {
+        // Plain mode only: it deletes raw rows by hand, which compressed hypertables refuse (retention drops chunks there).
+        guard TestDatabase.mode == .plain else { return }
         let db = try await TestDatabase.fresh()
         let session = UUID()
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)

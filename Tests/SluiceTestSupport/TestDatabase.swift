@@ -14,22 +14,45 @@ import Glibc
 /// started, every database test fails with the reason (CI installs PostgreSQL first).
 public enum TestDatabase {
     /// A new database with every migration applied; returns its connection string.
+    ///
+    /// With `SLUICE_TEST_TIMESCALE_URL` set (a server with the timescaledb extension installed and
+    /// preloaded, e.g. `postgresql://postgres@127.0.0.1:5439/postgres`), the database is created on
+    /// that server and migrated in TimescaleDB mode, so that the same tests prove that mode.
     public static func fresh(migrate: Bool = true) async throws -> String {
-        let cluster = try await sharedCluster()
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-        let admin = ConnectionWorker(url: cluster.url(database: "postgres"))
-        defer { Task { await admin.shutdown() } }
+        let (adminURL, url): (String, String)
+        if let server = timescaleURL {
+            (adminURL, url) = (server, replacingDatabase(of: server, with: name))
+        } else {
+            let cluster = try await sharedCluster()
+            (adminURL, url) = (cluster.url(database: "postgres"), cluster.url(database: name))
+        }
+        let admin = ConnectionWorker(url: adminURL)
         try await admin.run { conn throws(StoreError) in _ = try conn.execute("CREATE DATABASE \(name)") }
-        let url = cluster.url(database: name)
+        await admin.shutdown()
         if migrate {
             var quiet = Logger(label: "test.migrate")
             quiet.logLevel = .warning
-            let migrator = try Migrator(preference: .plain, logger: quiet)
+            let migrator = try Migrator(preference: timescaleURL == nil ? .plain : .timescale, logger: quiet)
             let worker = ConnectionWorker(url: url)
             _ = try await worker.run { conn throws(StoreError) in try migrator.migrate(conn) }
             await worker.shutdown()
         }
         return url
+    }
+
+    /// `SLUICE_TEST_TIMESCALE_URL`, when set: the server whose databases the tests use instead.
+    public static let timescaleURL: String? = ProcessInfo.processInfo.environment["SLUICE_TEST_TIMESCALE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The mode ``fresh(migrate:)`` migrates in.
+    public static var mode: DatabaseMode { timescaleURL == nil ? .plain : .timescale }
+
+    /// `url` (a libpq URL) naming database `name` instead of its own.
+    static func replacingDatabase(of url: String, with name: String) -> String {
+        let (base, query) = url.firstIndex(of: "?").map { (String(url[..<$0]), String(url[$0...])) } ?? (url, "")
+        let authority = base.range(of: "://").map { base[$0.upperBound...] } ?? base[...]
+        guard let slash = authority.firstIndex(of: "/") else { return base + "/" + name + query }
+        return String(base[..<slash]) + "/" + name + query
     }
 
     /// Runs `body` on a short-lived connection to `url`, on its own thread.
