@@ -237,7 +237,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceTestSupport", "sluice",
+                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceProjections", "SluiceTestSupport", "sluice",
                 "SluiceOTLP", "OpenTelemetryProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

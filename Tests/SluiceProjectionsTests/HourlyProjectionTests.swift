@@ -37,66 +37,21 @@ import SluiceTestSupport
         return CopyBinaryEncoder.stream([e])
     }
 
-    /// The hourly rows as text, from the projection and from an independent raw GROUP BY.
-    static let projected = """
-        SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
-               duration_min_ms, duration_max_ms, tokens_in, tokens_out, tokens_cache_read, tokens_cache_write, cost_usd,
-               tool_failures, latency_histogram
-        FROM agent_events_hourly ORDER BY 1, 2, 3, 4
-        """
-    static let raw = """
-        SELECT date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, event_type,
-               count(*),
-               count(*) FILTER (WHERE event_type = 'error_encountered' OR severity IN ('error', 'critical')),
-               count(*) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               sum((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               min((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               max((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               coalesce(sum((metrics ->> 'inputTokens')::numeric), 0), coalesce(sum((metrics ->> 'outputTokens')::numeric), 0),
-               coalesce(sum((metrics ->> 'cacheReadTokens')::numeric), 0), 0::numeric,
-               coalesce(sum((metrics ->> 'cost')::numeric), 0),
-               count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity IN ('error', 'critical'))),
-               (SELECT array_agg(coalesce(h.n, 0) ORDER BY k) FROM generate_series(0, 31) k LEFT JOIN (
-                    SELECT CASE WHEN d < 1 THEN 0 ELSE least(floor(log(2, d))::int + 1, 31) END AS b, count(*) AS n
-                    FROM unnest(array_agg((metrics ->> 'durationMs')::numeric)
-                                FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number')) d GROUP BY 1) h ON h.b = k)
-        FROM agent_events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-        """
-
-    /// The daily rollups and the same raw GROUP BYs by UTC day.
-    static let dailyProjected = projected.replacingOccurrences(of: "agent_events_hourly", with: "agent_events_daily")
-    static let dailyRaw = raw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
-
-    /// The all-projects rollups (every project summed, per bucket, agent and event type) and the
-    /// same raw GROUP BYs without the project.
-    static let allProjectsProjected = projected.replacingOccurrences(of: "bucket, project_id, agent_id", with: "bucket, agent_id")
-        .replacingOccurrences(of: "agent_events_hourly ORDER BY 1, 2, 3, 4", with: "agent_events_hourly_all_projects ORDER BY 1, 2, 3")
-    static let allProjectsRaw = raw.replacingOccurrences(of: "'UTC', project_id, agent_id", with: "'UTC', agent_id")
-        .replacingOccurrences(of: "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4", with: "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
-    static let allProjectsDailyProjected = allProjectsProjected.replacingOccurrences(of: "agent_events_hourly_all_projects", with: "agent_events_daily_all_projects")
-    static let allProjectsDailyRaw = allProjectsRaw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
-
-    static let toolsProjected = """
-        SELECT bucket, project_id, agent_id, tool_name, uses, failures, duration_count, duration_sum_ms
-        FROM agent_tools_hourly ORDER BY 1, 2, 3, 4
-        """
-    static let toolsRaw = """
-        SELECT date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, data ->> 'toolName',
-               count(*), count(*) FILTER (WHERE data ->> 'success' = 'false' OR severity IN ('error', 'critical')),
-               count(*) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               sum((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number')
-        FROM agent_events WHERE event_type = 'tool_use' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-        """
-    static let toolsDailyProjected = toolsProjected.replacingOccurrences(of: "agent_tools_hourly", with: "agent_tools_daily")
-    static let toolsDailyRaw = toolsRaw.replacingOccurrences(of: "date_trunc('hour'", with: "date_trunc('day'")
-    static let costsProjected = """
-        SELECT day, project_id, agent_id, model, llm_requests, tokens_in, tokens_out, cost_usd FROM agent_costs_daily ORDER BY 1, 2, 3, 4
-        """
-    static let costsRaw = """
-        SELECT date_trunc('day', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, coalesce(data ->> 'model', ''),
-               count(*), sum((metrics ->> 'inputTokens')::numeric), sum((metrics ->> 'outputTokens')::numeric), sum((metrics ->> 'cost')::numeric)
-        FROM agent_events WHERE event_type = 'llm_request' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-        """
+    // The comparisons, shared with other suites.
+    static let projected = RawAggregates.projected
+    static let raw = RawAggregates.raw
+    static let dailyProjected = RawAggregates.dailyProjected
+    static let dailyRaw = RawAggregates.dailyRaw
+    static let allProjectsProjected = RawAggregates.allProjectsProjected
+    static let allProjectsRaw = RawAggregates.allProjectsRaw
+    static let allProjectsDailyProjected = RawAggregates.allProjectsDailyProjected
+    static let allProjectsDailyRaw = RawAggregates.allProjectsDailyRaw
+    static let toolsProjected = RawAggregates.toolsProjected
+    static let toolsRaw = RawAggregates.toolsRaw
+    static let toolsDailyProjected = RawAggregates.toolsDailyProjected
+    static let toolsDailyRaw = RawAggregates.toolsDailyRaw
+    static let costsProjected = RawAggregates.costsProjected
+    static let costsRaw = RawAggregates.costsRaw
 
     @Test func exactAndRebuildableUnderConcurrentWritersAndProjectors() async throws {
         let db = try await TestDatabase.fresh()

@@ -42,6 +42,10 @@ ALTER TABLE projector_positions
     ADD COLUMN IF NOT EXISTS last_error    text,
     ADD COLUMN IF NOT EXISTS last_error_at timestamptz;
 
+-- A chat session's tokens add up every message's input and output tokens: a long session passes
+-- 2^31 (found by the property test: such a session's messages failed the chat part).
+ALTER TABLE chat_sessions ALTER COLUMN total_tokens TYPE bigint;
+
 CREATE OR REPLACE FUNCTION sluice_fold_events(from_xid xid8, to_xid xid8, only_ids uuid[] DEFAULT NULL, only_times timestamptz[] DEFAULT NULL)
 RETURNS SETOF agent_events
 LANGUAGE sql STABLE AS $$
