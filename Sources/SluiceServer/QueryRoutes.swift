@@ -87,17 +87,14 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    struct BadQuery: Error { var message: String; init(_ m: String) { message = m } }
-
     /// Authenticates, builds the filter from the query string (restricted to the key's project),
     /// and maps failures to responses.
-    private func read(_ request: Request, _ body: (Queries.Filter, [String: String]) async throws -> Response) async throws -> Response {
+    private func read(_ request: Request, _ body: (Queries.Filter, QueryParameters) async throws -> Response) async throws -> Response {
         let principal: Principal
         do { principal = try await auth.authenticate(request.headers[.authorization]) } catch { return authFailure(error) }
-        var q: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { q[String(k)] = String(v) }
         do {
-            var filter = Queries.Filter(agent: q["agent"], outcome: q["outcome"], from: try time(q["from"], "from"), to: try time(q["to"], "to"))
+            let q = try QueryParameters(request)
+            var filter = Queries.Filter(agent: q["agent"], outcome: q["outcome"], from: try q.time("from"), to: try q.time("to"))
             if let p = q["project"] {
                 guard let id = Int32(p), id > 0 else { throw BadQuery("project must be a positive integer id") }
                 filter.project = id
@@ -115,18 +112,12 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    private func time(_ value: String?, _ name: String) throws -> String? {
-        guard let value else { return nil }
-        guard let t = Timestamp(rfc3339: value) else { throw BadQuery("\(name) must be an RFC 3339 time with offset") }
-        return t.rfc3339
-    }
-
     private func uuid(_ value: String?) throws -> String {
         guard let value, let id = UUID(uuidString: value) else { throw BadQuery("the session id must be a UUID") }
         return id.lowercased
     }
 
-    private func paging(_ q: [String: String]) throws -> (Int, String?) {
+    private func paging(_ q: QueryParameters) throws -> (Int, String?) {
         let limit = Int(q["limit"] ?? "50") ?? -1
         guard (1...1000).contains(limit) else { throw BadQuery("limit must be between 1 and 1000") }
         return (limit, q["cursor"])

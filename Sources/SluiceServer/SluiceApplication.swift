@@ -30,8 +30,8 @@ public struct SluiceApplication: Sendable {
         let report = try await migrateWhenReachable(migrator)
         logger.info("database ready", metadata: ["mode": "\(report.mode.rawValue)", "applied": "\(report.applied.count)"])
 
-        let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers)
-        let readPool = ConnectionPool(url: databaseURL, size: configuration.readConnections)
+        let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers, logger: logger)
+        let readPool = ConnectionPool(url: databaseURL, size: configuration.readConnections, logger: logger)
         let auth = Authenticator(pool: readPool, openWhenNoKeys: configuration.isLoopback)
         if await auth.isOpen() {
             logger.warning("no API keys exist and the listener is loopback-only: running OPEN (no authentication). Create a key with `sluice keys create` to require one.")
@@ -57,7 +57,7 @@ public struct SluiceApplication: Sendable {
         // Each part of the projector on its own connection: they fold concurrently.
         for part in Projector.Part.allCases {
             services.append(ProjectorService(
-                part: part, worker: ConnectionWorker(url: databaseURL), pacing: StepPacing(interval: configuration.projectionInterval),
+                part: part, worker: ConnectionWorker(url: databaseURL, logger: logger), pacing: StepPacing(interval: configuration.projectionInterval),
                 idleTimeout: configuration.sessionIdleTimeout, ingestBacklog: { pipeline.backlog() }, logger: logger))
         }
         if let retention = configuration.retention {
@@ -83,7 +83,7 @@ extension SluiceApplication {
     /// Migrates, waiting for the database if it is not up yet (a server started before its
     /// database, as containers often are, keeps trying instead of exiting).
     func migrateWhenReachable(_ migrator: Migrator) async throws -> Migrator.Report {
-        let admin = ConnectionWorker(url: databaseURL)
+        let admin = ConnectionWorker(url: databaseURL, logger: logger)
         defer { Task { await admin.shutdown() } }
         var delay = Duration.milliseconds(250)
         while true {

@@ -1,13 +1,16 @@
-/// A fixed set of ``ConnectionWorker``s; callers wait for an idle one.
+import Logging
+
+/// A fixed set of ``ConnectionWorker``s; callers wait for an idle one. A connection always comes
+/// back idle: a transaction a caller left open is rolled back (see ``ConnectionWorker``).
 public actor ConnectionPool {
     public let url: String
     private let workers: [ConnectionWorker]
     private var idle: [ConnectionWorker]
     private var waiters: [CheckedContinuation<ConnectionWorker, Never>] = []
 
-    public init(url: String, size: Int) {
+    public init(url: String, size: Int, logger: Logger = Logger(label: "sluice.store")) {
         self.url = url
-        let workers = (0..<max(1, size)).map { _ in ConnectionWorker(url: url) }
+        let workers = (0..<max(1, size)).map { _ in ConnectionWorker(url: url, openTransactions: .rollBack, logger: logger) }
         self.workers = workers
         self.idle = workers
     }

@@ -12,7 +12,16 @@ public struct DoctorReport: Sendable, CustomStringConvertible {
     /// TimescaleDB mode: chunks and how many are compressed.
     public var chunks: Int
     public var compressedChunks: Int
+    /// Rows of `agent_events` as PostgreSQL estimates them (TimescaleDB: `approximate_row_count`;
+    /// plain: the partitions' `reltuples`), plus the exact count of the partitions or uncompressed
+    /// chunks never analyzed, which those estimates count as 0.
     public var estimatedEvents: Int
+    /// Partitions or chunks never analyzed (`reltuples = -1`) that hold rows, counted exactly.
+    public var neverAnalyzed: Int
+    /// TimescaleDB mode: the database's background jobs; nil in plain mode (the section does not apply).
+    public var jobs: [TimescaleJob]?
+    /// Whether `timescaledb_information.job_errors` exists (it gives each job's last error).
+    public var jobErrorsAvailable: Bool
 
     public var description: String {
         var lines = [
@@ -28,7 +37,16 @@ public struct DoctorReport: Sendable, CustomStringConvertible {
             let range = partitions.isEmpty ? "" : " (\(partitions.first!) … \(partitions.last!))"
             lines.append("partitions:      \(partitions.count) daily\(range), default partition holds \(defaultPartitionRows) rows")
         }
-        lines.append("events (approx): \(estimatedEvents)")
+        let unit = mode == "timescale" ? "chunk" : "partition"
+        lines.append("events (approx): \(estimatedEvents)"
+                     + (neverAnalyzed == 0 ? "" : " (\(neverAnalyzed) \(unit)\(neverAnalyzed == 1 ? "" : "s") never analyzed, counted exactly)"))
+        if let jobs {
+            lines.append("jobs:            \(jobs.count) TimescaleDB background job\(jobs.count == 1 ? "" : "s")"
+                         + (jobErrorsAvailable ? "" : " (no job_errors view in this TimescaleDB: last errors not shown)"))
+            lines += jobs.flatMap(\.lines)
+        } else {
+            lines.append("jobs:            not applicable (\(mode == "timescale" ? "timescaledb is not installed" : "plain mode has no TimescaleDB background jobs"))")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -47,8 +65,13 @@ extension Migrator {
         let tsAvailable = try conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'").scalar() == "1"
         var report = DoctorReport(mode: mode, serverVersion: version, timescaleVersion: tsVersion, timescaleAvailable: tsAvailable,
                                   applied: applied, pending: pending, partitions: [], defaultPartitionRows: 0,
-                                  chunks: 0, compressedChunks: 0, estimatedEvents: 0)
+                                  chunks: 0, compressedChunks: 0, estimatedEvents: 0, neverAnalyzed: 0,
+                                  jobs: nil, jobErrorsAvailable: false)
+        if mode == "timescale", tsVersion != nil {
+            (report.jobs, report.jobErrorsAvailable) = try TimescaleJob.all(on: conn)
+        }
         guard try conn.execute("SELECT to_regclass('agent_events') IS NOT NULL").scalar() == "t" else { return report }
+        let estimate: QueryResult
         if mode == "timescale" {
             let r = try conn.execute("""
                 SELECT count(*), count(*) FILTER (WHERE is_compressed) FROM timescaledb_information.chunks
@@ -56,18 +79,40 @@ extension Migrator {
                 """)
             report.chunks = Int(r.rows.first?[0] ?? "0") ?? 0
             report.compressedChunks = Int(r.rows.first?[1] ?? "0") ?? 0
-            report.estimatedEvents = Int(try conn.execute("SELECT approximate_row_count('agent_events')").scalar() ?? "0") ?? 0
+            // approximate_row_count counts a chunk never analyzed as 0 rows (4,690 rows in fresh
+            // chunks gave 0): those are counted. A compressed chunk is left to it.
+            estimate = try conn.execute("""
+                SELECT approximate_row_count('agent_events') + \(Self.neverAnalyzedRows), count(*)
+                FROM timescaledb_information.chunks ch
+                JOIN pg_class c ON c.oid = format('%I.%I', ch.chunk_schema, ch.chunk_name)::regclass
+                WHERE ch.hypertable_name = 'agent_events' AND NOT ch.is_compressed
+                  AND c.reltuples < 0 AND pg_relation_size(c.oid) > 0
+                """)
         } else {
             report.partitions = try conn.execute("""
                 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE i.inhparent = 'agent_events'::regclass AND c.relname <> 'agent_events_default' ORDER BY c.relname
                 """).rows.compactMap { $0[0] }
             report.defaultPartitionRows = Int(try conn.execute("SELECT count(*) FROM agent_events_default").scalar() ?? "0") ?? 0
-            report.estimatedEvents = Int(try conn.execute("""
-                SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            // reltuples is -1 until a partition is first analyzed (autovacuum does it after its
+            // first rows, or ANALYZE): such a partition is counted, an empty one is 0.
+            estimate = try conn.execute("""
+                SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint + \(Self.neverAnalyzedRows),
+                       count(*) FILTER (WHERE c.reltuples < 0 AND pg_relation_size(c.oid) > 0)
+                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE i.inhparent = 'agent_events'::regclass
-                """).scalar() ?? "0") ?? 0
+                """)
         }
+        report.estimatedEvents = Int(estimate.rows.first?[0] ?? "0") ?? 0
+        report.neverAnalyzed = Int(estimate.rows.first?[1] ?? "0") ?? 0
         return report
     }
+
+    /// Over `pg_class c`: the exact rows of the relations never analyzed that are not empty
+    /// (`query_to_xml` runs the count in the same read query; the name comes from the catalog, quoted).
+    private static let neverAnalyzedRows = """
+        coalesce(sum(CASE WHEN c.reltuples < 0 AND pg_relation_size(c.oid) > 0
+                     THEN (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM ONLY %s', c.oid::regclass), false, true, '')))[1]::text::bigint
+                     ELSE 0 END), 0)::bigint
+        """
 }

@@ -25,6 +25,8 @@ public final class PostgresConnection {
     public let url: String
     /// Statements prepared on this connection (``executePrepared(_:_:generic:)``), by SQL text.
     private var statements: [String: String] = [:]
+    /// Stops this connection's running statement from another thread (``ConnectionWorker``).
+    private(set) var cancelHandle: CancelHandle?
 
     /// Connects, blocking the calling thread.
     public init(url: String) throws(StoreError) {
@@ -36,15 +38,36 @@ public final class PostgresConnection {
             self.conn = nil
             throw .unavailable(message)
         }
+        cancelHandle = CancelHandle(conn)
         _ = try? execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
     }
 
-    deinit {
-        if let conn { PQfinish(conn) }
+    deinit { close() }
+
+    /// False once the connection is broken or closed; the owner then replaces it.
+    public var isHealthy: Bool { conn.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    /// Whether the connection is idle, inside a (failed) transaction block, still busy with a
+    /// statement or COPY, or broken (`PQtransactionStatus`). ``ConnectionWorker`` checks it
+    /// after every call.
+    public var transactionStatus: TransactionStatus {
+        guard let conn, PQstatus(conn) == CONNECTION_OK else { return .unknown }
+        return TransactionStatus(PQtransactionStatus(conn))
     }
 
-    /// False once the connection is broken; the owner then replaces it.
-    public var isHealthy: Bool { conn.map { PQstatus($0) == CONNECTION_OK } ?? false }
+    /// The server process of this connection (`pg_backend_pid()`, `pg_stat_activity.pid`); nil once closed.
+    public var backendPID: Int32? { conn.map { PQbackendPID($0) } }
+
+    /// Closes the connection. A statement still running is cancelled first, so that its server
+    /// process stops at once instead of running it to the end. Later calls fail as unavailable.
+    public func close() {
+        guard let conn else { return }
+        if PQtransactionStatus(conn) == PQTRANS_ACTIVE { cancelHandle?.cancel() }
+        PQfinish(conn)
+        self.conn = nil
+        cancelHandle = nil
+        statements = [:]
+    }
 
     /// Runs one statement with text parameters (`$1`, `$2`, …) and returns its rows as text.
     @discardableResult
@@ -58,7 +81,7 @@ public final class PostgresConnection {
                 PQexecParams(conn, sql, Int32(parameters.count), nil, values, nil, nil, 0)
             }
         }
-        return try consume(result)
+        return try collect(result)
     }
 
     /// Runs one statement as ``execute(_:_:)`` does, through a statement this connection prepares
@@ -75,7 +98,7 @@ public final class PostgresConnection {
             name = known
         } else {
             name = "sluice_\(statements.count + 1)"
-            _ = try consume(PQprepare(conn, name, sql, Int32(parameters.count), nil))
+            _ = try collect(PQprepare(conn, name, sql, Int32(parameters.count), nil))
             statements[sql] = name
         }
         // Rolled back with the transaction if the statement fails.
@@ -83,27 +106,32 @@ public final class PostgresConnection {
         let result = withCStrings(parameters) { values in
             PQexecPrepared(conn, name, Int32(parameters.count), values, nil, nil, 0)
         }
-        let rows = try consume(result)
+        let rows = try collect(result)
         if generic { try execute("SET LOCAL plan_cache_mode = auto") }
         return rows
     }
 
     /// Runs several statements separated by semicolons (a migration file).
+    /// Every result is read, also after a failed statement; a `COPY` in the script is ended and
+    /// fails the script (use ``copyIn(_:data:)`` or ``copyOut(_:_:)``).
     public func executeScript(_ sql: String) throws(StoreError) {
         let conn = try handle()
-        var failure: StoreError?
         guard PQsendQuery(conn, sql) == 1 else { throw brokenOrServer(nil) }
-        while let r = PQgetResult(conn) {
-            do { _ = try consume(r) } catch { if failure == nil { failure = error } }
-        }
-        if let failure { throw failure }
+        guard let first = PQgetResult(conn) else { return }
+        _ = try collect(first)
     }
 
     /// Sends `data` (a complete COPY stream) to a `COPY ... FROM STDIN` statement; returns rows copied.
+    /// When the server refuses the data (it answers with an error once the stream has ended), the
+    /// COPY's results are all read before the error is thrown: the connection is left idle or in
+    /// its (failed) transaction, never in the middle of a COPY.
     public func copyIn(_ sql: String, data: [UInt8]) throws(StoreError) -> Int {
         let conn = try handle()
         let start = PQexec(conn, sql)
-        guard PQresultStatus(start) == PGRES_COPY_IN else { _ = try consume(start); throw .protocolViolation("COPY did not start") }
+        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try collect(start)  // its error, or whatever it started, ended
+            throw .protocolViolation("COPY did not start: not a COPY ... FROM STDIN statement")
+        }
         PQclear(start)
         let chunk = 1 << 20
         var offset = 0
@@ -118,18 +146,11 @@ public final class PostgresConnection {
                 offset += n
             }
         }
-        if sendFailed {
-            _ = PQputCopyEnd(conn, "client failed to send COPY data")
-        } else if PQputCopyEnd(conn, nil) != 1 {
-            throw brokenOrServer(nil)
-        }
-        var copied = 0
-        var failure: StoreError?
-        while let r = PQgetResult(conn) {
-            do { copied = try consume(r).affectedRows } catch { if failure == nil { failure = error } }
-        }
-        if let failure { throw failure }
-        if sendFailed { throw brokenOrServer(nil) }
+        // The end of the stream could not be sent: the connection is broken (its owner closes it).
+        guard PQputCopyEnd(conn, sendFailed ? "client failed to send COPY data" : nil) == 1 else { throw brokenOrServer(nil) }
+        let sendError = sendFailed ? brokenOrServer(nil) : nil
+        let copied = try collect(PQgetResult(conn)).affectedRows
+        if let sendError { throw sendError }
         return copied
     }
 
@@ -139,9 +160,9 @@ public final class PostgresConnection {
     public func copyOut(_ sql: String, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         let conn = try handle()
         let start = PQexec(conn, sql)
-        guard PQresultStatus(start) == PGRES_COPY_OUT else {
-            _ = try consume(start)
-            throw StoreError.protocolViolation("COPY TO STDOUT did not start")
+        guard let start, PQresultStatus(start) == PGRES_COPY_OUT else {
+            _ = try collect(start)  // its error, or whatever it started, ended
+            throw StoreError.protocolViolation("COPY TO STDOUT did not start: not a COPY ... TO STDOUT statement")
         }
         PQclear(start)
         var sinkError: (any Error)?
@@ -154,30 +175,33 @@ public final class PostgresConnection {
                 }
                 PQfreemem(buffer)
             } else if n == -1 {
-                break
+                break  // the end of the data, or a server error mid-stream: PQgetResult has it
             } else {
+                // -2: the connection failed; it stays in the COPY and its owner closes it.
                 throw brokenOrServer(nil)
             }
         }
-        var copied = 0
-        var failure: StoreError?
-        while let r = PQgetResult(conn) {
-            do { copied = try consume(r).affectedRows } catch { if failure == nil { failure = error } }
-        }
+        let outcome = Result { () throws(StoreError) in try collect(PQgetResult(conn)).affectedRows }
         if let sinkError { throw sinkError }
-        if let failure { throw failure }
-        return copied
+        return try outcome.get()
     }
 
-    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws. A body that
+    /// returns from a transaction a failed statement aborted (it caught the error) gets
+    /// ``StoreError/transactionAborted(_:)``: PostgreSQL would answer its COMMIT with a silent ROLLBACK.
     public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try execute("BEGIN")
-        do {
+        do throws(StoreError) {
             let value = try body()
+            if transactionStatus == .failed {
+                throw StoreError.transactionAborted("a statement failed inside the transaction and the caller went on")
+            }
             try execute("COMMIT")
             return value
         } catch {
-            if isHealthy { _ = try? execute("ROLLBACK") }
+            // A failed COMMIT has ended the transaction already; a connection still busy is closed by its owner.
+            let status = transactionStatus
+            if status == .inTransaction || status == .failed { _ = try? execute("ROLLBACK") }
             throw error
         }
     }
@@ -189,11 +213,56 @@ public final class PostgresConnection {
         return conn
     }
 
+    /// Reads `first` and every result after it (a multi-statement string, the end of a COPY),
+    /// so that none is left unread; returns the last one's rows, throws the first error. A COPY
+    /// it meets (a COPY statement sent through ``execute(_:_:)``) is ended: a COPY FROM STDIN
+    /// fails, a COPY TO STDOUT is read to its end and dropped, and the call throws. If a COPY
+    /// cannot be ended (the connection broke), it stops there; the connection then stays active,
+    /// and ``ConnectionWorker`` closes it.
+    private func collect(_ first: OpaquePointer?) throws(StoreError) -> QueryResult {
+        guard let first else { throw brokenOrServer(nil) }
+        var last = QueryResult(columns: [], rows: [], affectedRows: 0)
+        var failure: StoreError?
+        var next: OpaquePointer? = first
+        while let r = next {
+            let status = PQresultStatus(r)
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+                PQclear(r)
+                if failure == nil { failure = .protocolViolation("a COPY statement was sent as a query; use copyIn or copyOut") }
+                guard endCopy(status) else { break }
+            } else {
+                do { last = try consume(r) } catch { if failure == nil { failure = error } }
+            }
+            next = conn.flatMap { PQgetResult($0) }
+        }
+        if let failure { throw failure }
+        return last
+    }
+
+    /// Ends a COPY the caller did not expect; false when the connection could not.
+    private func endCopy(_ status: ExecStatusType) -> Bool {
+        guard let conn else { return false }
+        switch status {
+        case PGRES_COPY_IN:
+            return PQputCopyEnd(conn, "COPY FROM STDIN sent as a query") == 1
+        case PGRES_COPY_OUT:
+            while true {
+                var buffer: UnsafeMutablePointer<CChar>?
+                let n = PQgetCopyData(conn, &buffer, 0)
+                if let buffer { PQfreemem(buffer) }
+                if n == -1 { return true }
+                if n == -2 { return false }
+            }
+        default:
+            return false  // COPY BOTH (replication): not ours to end
+        }
+    }
+
     private func consume(_ result: OpaquePointer?) throws(StoreError) -> QueryResult {
         guard let result else { throw brokenOrServer(nil) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             let nFields = Int(PQnfields(result))
             let nRows = Int(PQntuples(result))
             var columns: [String] = []

@@ -10,6 +10,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case embedded(String)
     /// A result did not have the expected shape.
     case protocolViolation(String)
+    /// The calling task was cancelled: its running statement was stopped, or none was sent.
+    /// Nothing of an open transaction was committed.
+    case cancelled(String)
+    /// A statement failed inside ``PostgresConnection/transaction(_:)`` and the body went on
+    /// without throwing; the transaction was rolled back.
+    case transactionAborted(String)
 
     /// True when retrying later may succeed (connection loss, server shutting down, too many clients).
     public var isTransient: Bool {
@@ -35,6 +41,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "embedded PostgreSQL: \(m). Install PostgreSQL server binaries (apt-get install postgresql) or set DATABASE_URL."
         case .protocolViolation(let m):
             return "unexpected result from PostgreSQL: \(m)"
+        case .cancelled(let m):
+            return "cancelled: \(m); nothing of its open transaction was committed"
+        case .transactionAborted(let m):
+            return "transaction rolled back: \(m). Let the statement's error propagate (or use a savepoint to recover from it)."
         }
     }
 }

@@ -104,9 +104,10 @@ import SluiceTestSupport
         let next = try await TestDatabase.fresh(migrate: false)
         // A running step of the agent-sessions part, as far as the log can tell: it holds the projector's
         // locks and has a transaction id. And an open transaction with an id in another database.
-        let step = ConnectionWorker(url: db)
-        let neighbour = ConnectionWorker(url: next)
-        let writer = ConnectionWorker(url: db)
+        // (Workers that keep a transaction open between calls: by default one is rolled back.)
+        let step = ConnectionWorker(url: db, openTransactions: .keep)
+        let neighbour = ConnectionWorker(url: next, openTransactions: .keep)
+        let writer = ConnectionWorker(url: db, openTransactions: .keep)
         let stepXid = try await step.run { conn throws(StoreError) in
             try conn.execute("BEGIN")
             try conn.execute("""
@@ -119,7 +120,7 @@ import SluiceTestSupport
             return try conn.execute("SELECT pg_current_xact_id()::text").scalar()
         }
         // A late-day refresh (TimescaleDB mode): the lock held for the session, a transaction begun after it.
-        let refresh = ConnectionWorker(url: db)
+        let refresh = ConnectionWorker(url: db, openTransactions: .keep)
         let refreshXid = try await refresh.run { conn throws(StoreError) in
             try conn.execute("SELECT pg_advisory_lock_shared(hashtext('sluice_projector'))")
             try conn.execute("BEGIN")
@@ -178,7 +179,7 @@ import SluiceTestSupport
         // Plain mode only: it reads the hourly rows the projector writes (continuous aggregates in TimescaleDB mode).
         guard TestDatabase.mode == .plain else { return }
         let db = try await TestDatabase.fresh()
-        let open = ConnectionWorker(url: db)
+        let open = ConnectionWorker(url: db, openTransactions: .keep)
         let held = try await open.run { conn throws(StoreError) in
             try conn.execute("BEGIN")
             return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
@@ -300,7 +301,7 @@ import SluiceTestSupport
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.endedSession(UUID())), on: conn)
             try Self.untilFinal(on: conn)
         }
-        let chat = ConnectionWorker(url: db)
+        let chat = ConnectionWorker(url: db, openTransactions: .keep)
         try await chat.run { conn throws(StoreError) in
             try conn.execute("BEGIN")
             try conn.execute("SELECT pg_advisory_xact_lock_shared(hashtext('sluice_projector')), pg_advisory_xact_lock(hashtext('sluice_projector.chat'))")
