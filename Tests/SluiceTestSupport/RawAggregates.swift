@@ -2,6 +2,8 @@ import Foundation
 
 /// The aggregates as text, from the projections and from independent raw GROUP BYs of
 /// `agent_events`: a test compares the two row sets.
+/// The raw side applies the documented metric rule on its own: a metric counts when it is a JSON
+/// number of magnitude below 9·10^15; anything else is ignored.
 public enum RawAggregates {
     /// The hourly rows as text, from the projection and from an independent raw GROUP BY.
     public static let projected = """
@@ -14,18 +16,18 @@ public enum RawAggregates {
         SELECT date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, event_type,
                count(*),
                count(*) FILTER (WHERE event_type = 'error_encountered' OR severity IN ('error', 'critical')),
-               count(*) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               sum((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               min((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               max((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               coalesce(sum((metrics ->> 'inputTokens')::numeric), 0), coalesce(sum((metrics ->> 'outputTokens')::numeric), 0),
-               coalesce(sum((metrics ->> 'cacheReadTokens')::numeric), 0), 0::numeric,
-               coalesce(sum((metrics ->> 'cost')::numeric), 0),
+               count(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
+               sum(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
+               min(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
+               max(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
+               coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'inputTokens') = 'number' AND abs((metrics ->> 'inputTokens')::numeric) < 9e15 THEN (metrics ->> 'inputTokens')::numeric END), 0), coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'outputTokens') = 'number' AND abs((metrics ->> 'outputTokens')::numeric) < 9e15 THEN (metrics ->> 'outputTokens')::numeric END), 0),
+               coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'cacheReadTokens') = 'number' AND abs((metrics ->> 'cacheReadTokens')::numeric) < 9e15 THEN (metrics ->> 'cacheReadTokens')::numeric END), 0), coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'cacheCreationTokens') = 'number' AND abs((metrics ->> 'cacheCreationTokens')::numeric) < 9e15 THEN (metrics ->> 'cacheCreationTokens')::numeric END), 0),
+               coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'cost') = 'number' AND abs((metrics ->> 'cost')::numeric) < 9e15 THEN (metrics ->> 'cost')::numeric END), 0),
                count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity IN ('error', 'critical'))),
                (SELECT array_agg(coalesce(h.n, 0) ORDER BY k) FROM generate_series(0, 31) k LEFT JOIN (
                     SELECT CASE WHEN d < 1 THEN 0 ELSE least(floor(log(2, d))::int + 1, 31) END AS b, count(*) AS n
-                    FROM unnest(array_agg((metrics ->> 'durationMs')::numeric)
-                                FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number')) d GROUP BY 1) h ON h.b = k)
+                    FROM unnest(array_agg(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END)
+                                FILTER (WHERE CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END IS NOT NULL)) d WHERE d >= 0 GROUP BY 1) h ON h.b = k)
         FROM agent_events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
 
@@ -49,8 +51,8 @@ public enum RawAggregates {
     public static let toolsRaw = """
         SELECT date_trunc('hour', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, data ->> 'toolName',
                count(*), count(*) FILTER (WHERE data ->> 'success' = 'false' OR severity IN ('error', 'critical')),
-               count(*) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number'),
-               sum((metrics ->> 'durationMs')::numeric) FILTER (WHERE jsonb_typeof(metrics -> 'durationMs') = 'number')
+               count(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
+               sum(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END)
         FROM agent_events WHERE event_type = 'tool_use' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
     public static let toolsDailyProjected = toolsProjected.replacingOccurrences(of: "agent_tools_hourly", with: "agent_tools_daily")
@@ -60,7 +62,7 @@ public enum RawAggregates {
         """
     public static let costsRaw = """
         SELECT date_trunc('day', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, coalesce(data ->> 'model', ''),
-               count(*), sum((metrics ->> 'inputTokens')::numeric), sum((metrics ->> 'outputTokens')::numeric), sum((metrics ->> 'cost')::numeric)
+               count(*), sum(CASE WHEN jsonb_typeof(metrics -> 'inputTokens') = 'number' AND abs((metrics ->> 'inputTokens')::numeric) < 9e15 THEN (metrics ->> 'inputTokens')::numeric END), sum(CASE WHEN jsonb_typeof(metrics -> 'outputTokens') = 'number' AND abs((metrics ->> 'outputTokens')::numeric) < 9e15 THEN (metrics ->> 'outputTokens')::numeric END), sum(CASE WHEN jsonb_typeof(metrics -> 'cost') = 'number' AND abs((metrics ->> 'cost')::numeric) < 9e15 THEN (metrics ->> 'cost')::numeric END)
         FROM agent_events WHERE event_type = 'llm_request' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
 }
