@@ -57,7 +57,7 @@ public struct EventDecoder: Sendable {
                     let slot = escaped ? Field(name: s.decodeString(keyRange)) : Field(scanner: s, quoted: keyRange)
                     let value: Range<Int>
                     do { value = try s.scanValue(depth: 2) } catch {
-                        throw FieldError(name: slot?.name ?? s.decodeString(keyRange), error.message)
+                        throw FieldError(name: (slot?.name ?? s.decodeString(keyRange)) + error.path, error.message)
                     }
                     if let slot { fields[slot] = value }
                     s.skipWhitespace()
@@ -87,7 +87,12 @@ public struct EventDecoder: Sendable {
                 id = v
             }
             guard let tr = f.timestamp, !isNull(tr, s) else { throw FieldError(.timestamp, "missing; an RFC 3339 time with offset is required, e.g. 2026-01-02T03:04:05.123456Z") }
-            guard isString(tr, s), let timestamp = Timestamp(rfc3339: UnsafeBufferPointer(rebasing: s.base[(tr.lowerBound + 1)..<(tr.upperBound - 1)])) else {
+            guard isString(tr, s) else { throw FieldError(.timestamp, "must be a string: an RFC 3339 time with offset") }
+            let text = UnsafeBufferPointer(rebasing: s.base[(tr.lowerBound + 1)..<(tr.upperBound - 1)])
+            guard let timestamp = Timestamp(rfc3339: text) else {
+                if Timestamp.isOutsideSupportedRange(rfc3339: text) {
+                    throw FieldError(.timestamp, "is outside the supported range once converted to UTC: from \(Timestamp.supportedRange.lowerBound) to \(Timestamp.supportedRange.upperBound)")
+                }
                 throw FieldError(.timestamp, "not an RFC 3339 time with offset, e.g. 2026-01-02T03:04:05.123456Z")
             }
             let eventType = try requiredString(f.eventType, .eventType, s)
@@ -109,6 +114,12 @@ public struct EventDecoder: Sendable {
             if !extras.isEmpty { context = Self.prepend(extras, to: context) }
             let data = try object(f.data, .data, s) ?? .emptyObject
             let metrics = try object(f.metrics, .metrics, s)
+            for (field, object, rules) in [(Field.context, context, KeyMembers.context), (.data, data, KeyMembers.data),
+                                           (.metrics, metrics ?? .emptyObject, KeyMembers.metrics)] {
+                if let (member, why) = KeyMembers.violation(in: object, rules) {
+                    throw FieldError(name: "\(field.name).\(member)", why)
+                }
+            }
             var parent: UUID?
             if let pr = f.parentEventId, !isNull(pr, s) {
                 guard let v = uuid(pr, scanner: s) else { throw FieldError(.parentEventId, "not a valid UUID") }
@@ -161,10 +172,16 @@ public struct EventDecoder: Sendable {
         return v
     }
 
+    /// A string column; the indexed ones (`agentId`, `eventType`) and the rest alike are keys of at
+    /// most ``KeyMembers/maximumBytes``.
     private func optionalString(_ r: Range<Int>?, _ field: Field, _ s: borrowing JSONScanner) throws(FieldError) -> String? {
         guard let r, !isNull(r, s) else { return nil }
         guard isString(r, s) else { throw FieldError(field, "must be a string") }
-        return s.decodeString(r)
+        let v = s.decodeString(r)
+        guard v.utf8.count <= KeyMembers.maximumBytes else {
+            throw FieldError(field, "is \(v.utf8.count) bytes long; at most \(KeyMembers.maximumBytes) are allowed")
+        }
+        return v
     }
 
     private func object(_ r: Range<Int>?, _ field: Field, _ s: borrowing JSONScanner) throws(FieldError) -> JSONText? {
@@ -183,7 +200,11 @@ public struct EventDecoder: Sendable {
             guard let element = try? inner.scanValue(depth: 3), isString(element, s) else {
                 throw FieldError(field, "must be an array of strings")
             }
-            out.append(s.decodeString(element))
+            let v = s.decodeString(element)
+            guard v.utf8.count <= KeyMembers.maximumBytes else {
+                throw FieldError(name: "\(field.name)[\(out.count)]", "is \(v.utf8.count) bytes long; at most \(KeyMembers.maximumBytes) are allowed")
+            }
+            out.append(v)
             if inner.peek() == UInt8(ascii: ",") { inner.index += 1 }
         }
         return out

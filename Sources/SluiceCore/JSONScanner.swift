@@ -3,6 +3,9 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// Byte offset into the text that was scanned.
     public var offset: Int
+    /// Where in the value the fault is, as member and element accessors (`.usage.tokens`, `[3]`);
+    /// empty for the value itself.
+    public var path: String = ""
 
     public init(_ message: String, at offset: Int) {
         self.message = message
@@ -12,13 +15,29 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(message) (at byte \(offset))" }
 }
 
+extension JSONError {
+    /// This error, seen from the value that holds the faulty one at `accessor`.
+    func within(_ accessor: String) -> JSONError {
+        var outer = self
+        outer.path = accessor + path
+        return outer
+    }
+}
+
 /// A strict, allocation-free JSON validator and tokenizer over UTF-8 bytes.
 ///
 /// It enforces what PostgreSQL's `jsonb` and `text` will later require, so that a value that
 /// passes here is never refused by the database: well-formed UTF-8, no NUL (`\u0000` or raw),
-/// no unpaired UTF-16 surrogate escapes, and a bounded nesting depth.
+/// no unpaired UTF-16 surrogate escapes, a bounded nesting depth, and numbers within the range
+/// of `numeric`, which `jsonb` stores them as.
 public struct JSONScanner: ~Copyable {
     public static let maximumDepth = 64
+    /// `numeric` holds values below 10^131072: at most this many digits before the decimal point.
+    public static let maximumIntegerDigits = 131_072
+    /// `numeric` keeps at most this many digits after the decimal point (trailing zeros count).
+    public static let maximumFractionDigits = 16_383
+    /// `numeric` refuses an exponent of this magnitude or more (`INT_MAX / 2`) before anything else.
+    public static let exponentLimit = 1_073_741_823
 
     @usableFromInline let base: UnsafeBufferPointer<UInt8>
     /// Index of the next unread byte.
@@ -73,9 +92,13 @@ public struct JSONScanner: ~Copyable {
             while true {
                 skipWhitespace()
                 guard index < end, base[index] == UInt8(ascii: "\"") else { throw JSONError("expected a string key", at: index) }
+                let keyStart = index
                 _ = try scanString()
+                let key = keyStart..<index
                 try expect(UInt8(ascii: ":"), "':' after an object key")
-                _ = try scanValue(depth: depth + 1)
+                do { _ = try scanValue(depth: depth + 1) } catch {
+                    throw error.within(".\(decodeString(key))")
+                }
                 skipWhitespace()
                 guard index < end else { throw JSONError("unexpected end of input inside an object", at: index) }
                 if base[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -88,8 +111,10 @@ public struct JSONScanner: ~Copyable {
             }
             index += 1
             if peek() == UInt8(ascii: "]") { index += 1; return start..<index }
+            var element = 0
             while true {
-                _ = try scanValue(depth: depth + 1)
+                do { _ = try scanValue(depth: depth + 1) } catch { throw error.within("[\(element)]") }
+                element += 1
                 skipWhitespace()
                 guard index < end else { throw JSONError("unexpected end of input inside an array", at: index) }
                 if base[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -122,21 +147,65 @@ public struct JSONScanner: ~Copyable {
         let start = index
         if base[index] == UInt8(ascii: "-") { index += 1 }
         guard index < end, isDigit(base[index]) else { throw JSONError("invalid number", at: start) }
+        let integerStart = index
         if base[index] == UInt8(ascii: "0") {
             index += 1
         } else {
             while index < end, isDigit(base[index]) { index += 1 }
         }
+        let integerDigits = index - integerStart
+        var fraction = index..<index
         if index < end, base[index] == UInt8(ascii: ".") {
             index += 1
+            let fractionStart = index
             guard index < end, isDigit(base[index]) else { throw JSONError("invalid number", at: start) }
             while index < end, isDigit(base[index]) { index += 1 }
+            fraction = fractionStart..<index
         }
+        var exponent = 0
         if index < end, base[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < end, base[index] == UInt8(ascii: "+") || base[index] == UInt8(ascii: "-") { index += 1 }
+            var negative = false
+            if index < end, base[index] == UInt8(ascii: "+") || base[index] == UInt8(ascii: "-") {
+                negative = base[index] == UInt8(ascii: "-")
+                index += 1
+            }
             guard index < end, isDigit(base[index]) else { throw JSONError("invalid number", at: start) }
-            while index < end, isDigit(base[index]) { index += 1 }
+            while index < end, isDigit(base[index]) {
+                exponent = min(exponent * 10 + Int(base[index] - 0x30), Self.exponentLimit)
+                index += 1
+            }
+            if negative { exponent = -exponent }
+        }
+        // Short numbers, nearly all of them, cannot be out of range.
+        if index - start > 24 || exponent != 0 {
+            try checkNumericRange(start: start, integerDigits: integerDigits, fraction: fraction, exponent: exponent)
+        }
+    }
+
+    /// Refuses a number that PostgreSQL's `numeric_in` would refuse with `22003 value overflows
+    /// numeric format`, which would fail the whole COPY that carries it.
+    private func checkNumericRange(start: Int, integerDigits: Int, fraction: Range<Int>, exponent: Int) throws(JSONError) {
+        let limits = "numeric holds at most \(Self.maximumIntegerDigits) digits before the decimal point and \(Self.maximumFractionDigits) after"
+        guard abs(exponent) < Self.exponentLimit else {
+            throw JSONError("number's exponent is out of range; \(limits)", at: start)
+        }
+        // Digits from the first non-zero one to the decimal point, once the exponent is applied.
+        let magnitude: Int
+        let integerStart = base[start] == UInt8(ascii: "-") ? start + 1 : start
+        if base[integerStart] != UInt8(ascii: "0") {
+            magnitude = integerDigits + exponent
+        } else if let firstNonZero = fraction.firstIndex(where: { base[$0] != UInt8(ascii: "0") }) {
+            magnitude = exponent - (firstNonZero - fraction.lowerBound)
+        } else {
+            magnitude = 0  // zero
+        }
+        guard magnitude <= Self.maximumIntegerDigits else {
+            throw JSONError("number is too large for PostgreSQL (it has \(magnitude) digits before the decimal point); \(limits)", at: start)
+        }
+        let scale = max(0, fraction.count - exponent)
+        guard scale <= Self.maximumFractionDigits else {
+            throw JSONError("number has too many digits after the decimal point for PostgreSQL (\(scale)); \(limits)", at: start)
         }
     }
 

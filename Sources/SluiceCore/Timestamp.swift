@@ -60,14 +60,28 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 extension Timestamp {
-    /// Parses an RFC 3339 date-time with an explicit offset (`Z` or `±HH:MM`).
+    /// The instants Sluice stores: 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999999Z.
+    ///
+    /// An offset can carry a valid local time outside it (`0001-01-01T00:00:00+14:00` is in year 0
+    /// in UTC), which PostgreSQL would store but not read back from its ISO text form; such an
+    /// instant would stop every fold that reads it.
+    public static let supportedRange = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)
+        ... Timestamp(microsecondsSinceEpoch: 253_402_300_799_999_999)
+
+    /// Parses an RFC 3339 date-time with an explicit offset (`Z` or `±HH:MM`), within
+    /// ``supportedRange``.
     ///
     /// Fractional seconds are kept to the microsecond; digits beyond the sixth are rounded
     /// half-to-even, as PostgreSQL does.
     public init?(rfc3339 bytes: some Collection<UInt8>) {
-        let b = Array(bytes)
-        guard let v = Self.parse(b) else { return nil }
+        guard let v = Self.parse(Array(bytes)), Self.supportedRange.contains(Timestamp(microsecondsSinceEpoch: v)) else { return nil }
         self.init(microsecondsSinceEpoch: v)
+    }
+
+    /// Whether `bytes` is a well-formed RFC 3339 date-time whose instant is outside ``supportedRange``.
+    public static func isOutsideSupportedRange(rfc3339 bytes: some Collection<UInt8>) -> Bool {
+        guard let v = parse(Array(bytes)) else { return false }
+        return !supportedRange.contains(Timestamp(microsecondsSinceEpoch: v))
     }
 
     public init?(rfc3339 string: String) {

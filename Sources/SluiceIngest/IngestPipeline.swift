@@ -33,10 +33,14 @@ public final class IngestPipeline: Sendable {
     }
 
     /// Queues `rows` and returns once they are committed (or throws why they were not).
-    public func submit(_ rows: CopyBinaryEncoder) async throws(IngestError) {
-        guard rows.rowCount > 0 else { return }
+    ///
+    /// Returns the rows the database refused on their own (by position in `rows`, with the
+    /// reason); every other row is stored. What another submission in the same batch holds never
+    /// changes this answer.
+    public func submit(_ rows: CopyBinaryEncoder) async throws(IngestError) -> [RowIsolation.Refused] {
+        guard rows.rowCount > 0 else { return [] }
         do {
-            try await batcher.submit(rows)
+            return try await batcher.submit(rows)
         } catch let error as IngestError {
             throw error
         } catch {
@@ -60,19 +64,26 @@ public final class IngestPipeline: Sendable {
         let events = Counter(label: "sluice_ingest_events_total")
         let duplicates = Counter(label: "sluice_ingest_duplicates_total")
         let batches = Timer(label: "sluice_ingest_batch_duration")
+        let refusedRows = Counter(label: "sluice_ingest_refused_rows_total")
         while let batch = await batcher.nextBatch() {
-            let stream = CopyBinaryEncoder.stream(batch.map(\.rows))
+            let chunks = batch.map(\.rows)
             let start = ContinuousClock.now
             var attempt = 0
             while true {
                 attempt += 1
                 do {
-                    let outcome = try await pool.withConnection { conn throws(StoreError) in try EventWriter.write(stream, on: conn) }
+                    let outcome = try await pool.withConnection { conn throws(StoreError) in try EventWriter.write(chunks, on: conn) }
                     events.increment(by: outcome.inserted)
                     duplicates.increment(by: outcome.copied - outcome.inserted)
                     let (sec, atto) = (ContinuousClock.now - start).components
                     batches.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
-                    for entry in batch { entry.continuation.resume() }
+                    if !outcome.refused.isEmpty {
+                        let count = outcome.refused.values.reduce(0) { $0 + $1.count }
+                        refusedRows.increment(by: count)
+                        logger.warning("rows refused by the database; the rest of the batch is stored", metadata: [
+                            "refused": "\(count)", "first": "\(outcome.refused.values.first?.first?.reason ?? "")"])
+                    }
+                    for (i, entry) in batch.enumerated() { entry.continuation.resume(returning: outcome.refused[i] ?? []) }
                     break
                 } catch {
                     let retryable: Bool
@@ -94,7 +105,7 @@ public final class IngestPipeline: Sendable {
 /// One submission waiting for its batch to commit.
 struct Entry: Sendable {
     var rows: CopyBinaryEncoder
-    var continuation: CheckedContinuation<Void, any Error>
+    var continuation: CheckedContinuation<[RowIsolation.Refused], any Error>
 }
 
 /// The queue between submitters and writers. Pure bookkeeping; no I/O.
@@ -116,12 +127,12 @@ actor Batcher {
 
     init(_ configuration: IngestConfiguration) { self.configuration = configuration }
 
-    func submit(_ rows: CopyBinaryEncoder) async throws {
+    func submit(_ rows: CopyBinaryEncoder) async throws -> [RowIsolation.Refused] {
         guard !closed else { throw IngestError.shuttingDown }
         guard queuedEvents + rows.rowCount <= configuration.maxQueuedEvents || queuedEvents == 0 else {
             throw IngestError.saturated(retryAfterSeconds: 1)
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[RowIsolation.Refused], any Error>) in
             pending.append(Entry(rows: rows, continuation: continuation))
             pendingEvents += rows.rowCount
             pendingBytes += rows.bytes.count

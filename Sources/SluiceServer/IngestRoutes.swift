@@ -57,11 +57,14 @@ struct IngestRoutes: Sendable {
         var rows = CopyBinaryEncoder(reservingCapacity: body.readableBytes + outcomes.count * 160)
         var items: [IngestResponse.Item] = []
         items.reserveCapacity(outcomes.count)
+        var itemOfRow: [Int] = []
+        itemOfRow.reserveCapacity(outcomes.count)
         for outcome in outcomes {
             switch outcome {
             case .success(let event):
                 if principal.allows(project: event.projectId) {
                     rows.append(event)
+                    itemOfRow.append(items.count)
                     items.append(.stored(event.id))
                 } else {
                     items.append(.rejected(event.id, EventRejection(
@@ -73,7 +76,11 @@ struct IngestRoutes: Sendable {
         }
 
         do {
-            try await pipeline.submit(rows)
+            for refusal in try await pipeline.submit(rows) {
+                let item = itemOfRow[refusal.row]
+                guard case .stored(let id) = items[item] else { continue }
+                items[item] = .rejected(id, EventRejection(field: nil, refusal.reason))
+            }
         } catch {
             switch error {
             case .saturated(let s): return errorResponse(.tooManyRequests, error.description, retryAfter: s)

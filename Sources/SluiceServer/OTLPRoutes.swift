@@ -85,7 +85,7 @@ struct OTLPRoutes: Sendable {
         }
 
         do {
-            try await pipeline.submit(rows)
+            reasons += try await pipeline.submit(rows).map(\.reason)
         } catch {
             switch error {
             case .saturated(let s): return status(.tooManyRequests, .resourceExhausted, error.description, encoding, retryAfter: s)

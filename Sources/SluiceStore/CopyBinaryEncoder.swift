@@ -22,7 +22,9 @@ public struct CopyBinaryEncoder: Sendable {
     private static let textOID: UInt32 = 25
 
     public private(set) var bytes: [UInt8] = []
-    public private(set) var rowCount = 0
+    /// The offset in ``bytes`` just past each row, so that a batch can be cut between rows.
+    public private(set) var rowEnds: [Int] = []
+    public var rowCount: Int { rowEnds.count }
 
     public init(reservingCapacity: Int = 0) {
         bytes.reserveCapacity(reservingCapacity)
@@ -30,7 +32,7 @@ public struct CopyBinaryEncoder: Sendable {
 
     /// Appends one row (no header, no trailer).
     public mutating func append(_ e: AgentEvent) {
-        rowCount += 1
+        defer { rowEnds.append(bytes.count) }
         int16(Int16(Self.columns.count))
         uuid(e.id)
         int32(8); int64(e.timestamp.postgresMicroseconds)
@@ -46,6 +48,13 @@ public struct CopyBinaryEncoder: Sendable {
         textArray(e.relatedEventIds)
         textArray(e.tags)
         if let s = e.severity { text(s.rawValue) } else { null() }
+    }
+
+    /// The encoded bytes of `rows` (a range of row positions), without header or trailer.
+    public func bytes(ofRows rows: Range<Int>) -> ArraySlice<UInt8> {
+        guard !rows.isEmpty else { return [] }
+        let start = rows.lowerBound == 0 ? 0 : rowEnds[rows.lowerBound - 1]
+        return bytes[start..<rowEnds[rows.upperBound - 1]]
     }
 
     /// A complete COPY stream: header, the rows of every chunk, trailer.

@@ -49,6 +49,76 @@ public enum EventWriter {
         public var copied: Int
         /// Rows that were new to the log (the rest were duplicates).
         public var inserted: Int
+        /// Rows the database refused on their own, by chunk index (``write(_:on:)`` only); the
+        /// rest of the batch was stored.
+        public var refused: [Int: [RowIsolation.Refused]] = [:]
+    }
+
+    /// Stores the rows of `chunks` (one per request, say) in one COPY batch and commits.
+    ///
+    /// If the database refuses the batch for a data error (a value or constraint it will not
+    /// take, which validation should have caught), the rows it refuses on their own are found by
+    /// bisection (``RowIsolation``) and reported per chunk, and every other row is stored: one
+    /// bad row never costs the rest of its batch. Any other error is thrown; nothing acknowledged
+    /// is lost, since a retry stores each row once.
+    public static func write(_ chunks: [CopyBinaryEncoder], on conn: PostgresConnection) throws(StoreError) -> Outcome {
+        do throws(StoreError) {
+            return try write(CopyBinaryEncoder.stream(chunks), on: conn)
+        } catch where error.isDataError {
+            let rows = RowIndex(chunks)
+            var isolation = RowIsolation(refusedBatchOf: rows.count, reason: error.refusalReason)
+            var outcome = Outcome(copied: 0, inserted: 0)
+            while let range = isolation.next() {
+                do throws(StoreError) {
+                    let part = try write(rows.stream(range), on: conn)
+                    outcome.copied += part.copied
+                    outcome.inserted += part.inserted
+                    isolation.stored()
+                } catch where error.isDataError {
+                    isolation.refused(error.refusalReason)
+                }
+            }
+            for refusal in isolation.refused {
+                let (chunk, row) = rows.locate(refusal.row)
+                outcome.refused[chunk, default: []].append(.init(row: row, reason: refusal.reason))
+            }
+            return outcome
+        }
+    }
+
+    /// Positions of rows across the chunks of a batch.
+    private struct RowIndex {
+        let chunks: [CopyBinaryEncoder]
+        /// The global position of each chunk's first row.
+        let starts: [Int]
+        let count: Int
+
+        init(_ chunks: [CopyBinaryEncoder]) {
+            self.chunks = chunks
+            var starts: [Int] = []
+            var n = 0
+            for c in chunks { starts.append(n); n += c.rowCount }
+            self.starts = starts
+            count = n
+        }
+
+        func locate(_ row: Int) -> (chunk: Int, row: Int) {
+            var lo = 0, hi = starts.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if starts[mid] <= row { lo = mid } else { hi = mid - 1 }
+            }
+            return (lo, row - starts[lo])
+        }
+
+        func stream(_ range: Range<Int>) -> [UInt8] {
+            var out = CopyBinaryEncoder.header
+            for (i, chunk) in chunks.enumerated() {
+                let lower = max(range.lowerBound - starts[i], 0), upper = min(range.upperBound - starts[i], chunk.rowCount)
+                if lower < upper { out += chunk.bytes(ofRows: lower..<upper) }
+            }
+            return out + CopyBinaryEncoder.trailer
+        }
     }
 
     /// Stores one complete binary COPY stream (``CopyBinaryEncoder/stream(_:)``) and commits.

@@ -29,6 +29,19 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// True when the server refused the data itself (SQLSTATE classes 22 and 54, and 23 but for a
+    /// duplicate key): sending the same rows again fails again, but other rows may be stored.
+    public var isDataError: Bool {
+        guard case .server(let state, _, _) = self else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("54") || (state.hasPrefix("23") && state != "23505")
+    }
+
+    /// What a client is told about a row the server refused.
+    var refusalReason: String {
+        guard case .server(let state, let message, let detail) = self else { return description }
+        return "the database refused this event (\(state) \(message)\(detail.map { "; \($0)" } ?? "")); nothing else of the batch was affected"
+    }
+
     public var description: String {
         switch self {
         case .unavailable(let m):

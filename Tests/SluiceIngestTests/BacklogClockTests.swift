@@ -40,9 +40,9 @@ import SluiceStore
         let taken = batcher.backlogElapsed()
         try await Task.sleep(for: .milliseconds(20))
         #expect(batcher.backlogElapsed() == taken)
-        for entry in batch { entry.continuation.resume() }
+        for entry in batch { entry.continuation.resume(returning: []) }
         await batcher.finished(batch)
-        try await submitted.value
+        _ = try await submitted.value
     }
 
     /// A writer already waiting takes the batch as it is sealed: nothing waited.
@@ -52,9 +52,9 @@ import SluiceStore
         try await Task.sleep(for: .milliseconds(20))  // the writer is waiting
         let submitted = Task { try await batcher.submit(BatcherTests().rows(10)) }
         let batch = try #require(await writer.value)
-        for entry in batch { entry.continuation.resume() }
+        for entry in batch { entry.continuation.resume(returning: []) }
         await batcher.finished(batch)
-        try await submitted.value
+        _ = try await submitted.value
         #expect(batcher.backlogElapsed() == .zero)
     }
 }

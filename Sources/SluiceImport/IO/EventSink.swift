@@ -38,13 +38,14 @@ public final class DatabaseSink: EventSink {
         guard !events.isEmpty else { return SinkOutcome(inserted: 0) }
         var encoder = CopyBinaryEncoder(reservingCapacity: events.count * 700)
         for e in events { encoder.append(e) }
-        let stream = CopyBinaryEncoder.stream([encoder])
+        let chunks = [encoder]
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let outcome = try await worker.run { conn throws(StoreError) in try EventWriter.write(stream, on: conn) }
-                return SinkOutcome(inserted: outcome.inserted)
+                let outcome = try await worker.run { conn throws(StoreError) in try EventWriter.write(chunks, on: conn) }
+                let rejected = (outcome.refused[0] ?? []).map { "\(events[$0.row].id.lowercased): \($0.reason)" }
+                return SinkOutcome(inserted: outcome.inserted, rejected: rejected)
             } catch {
                 // Deadlocks and serialization failures, or a dropped connection: the same rows again.
                 guard attempt < 5, error.isTransient || Self.retryable(error) else {
