@@ -226,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceIngestTests",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceIngest"],
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceIngest", "SluiceTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

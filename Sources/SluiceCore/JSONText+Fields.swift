@@ -24,6 +24,21 @@ extension JSONText {
         }
     }
 
+    /// The raw JSON text of each element of the top-level member `key`, when it is an array.
+    public func elements(_ key: String) -> [[UInt8]]? {
+        guard let raw = member(key), raw.first == UInt8(ascii: "[") else { return nil }
+        return raw.withUnsafeBufferPointer { b -> [[UInt8]]? in
+            var s = JSONScanner(b, from: 1)
+            var out: [[UInt8]] = []
+            while let c = s.peek(), c != UInt8(ascii: "]") {
+                guard let value = try? s.scanValue() else { return nil }
+                out.append(s.copy(value))
+                if s.peek() == UInt8(ascii: ",") { s.index += 1 }
+            }
+            return out
+        }
+    }
+
     /// A top-level number member, if present and numeric.
     public func number(_ key: String) -> Double? {
         guard let raw = member(key), let first = raw.first, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else { return nil }

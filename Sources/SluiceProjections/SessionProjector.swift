@@ -66,7 +66,11 @@ enum SessionProjector {
                 "SELECT \(SessionRow.columns) FROM agent_sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
                 [PostgresArray.literal(ids)]).rows
             for row in existing {
-                guard let old = SessionRow.summary(row), let new = sessions[old.sessionId] else { continue }
+                // A stored row that cannot be read must stop the step: writing the new events over it would lose the old ones.
+                guard let old = SessionRow.summary(row) else {
+                    throw .protocolViolation("agent_sessions row \(row.first.flatMap { $0 } ?? "?") cannot be read back: \(row)")
+                }
+                guard let new = sessions[old.sessionId] else { continue }
                 sessions[old.sessionId] = SessionFold.merge(old, new)
             }
             written += try upsert(sessions.values.sorted { $0.sessionId.lowercased < $1.sessionId.lowercased }, now: now, idleTimeout: idleTimeout, on: conn)
@@ -74,10 +78,16 @@ enum SessionProjector {
         clock.lap("sessions: merge and write")
         // Sessions that went quiet: their end time and outcome follow from the idle timeout.
         let idleBefore = Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - microseconds(idleTimeout))
-        let idle = try conn.execute("""
+        var idle: [SessionSummary] = []
+        for row in try conn.execute("""
             SELECT \(SessionRow.columns) FROM agent_sessions
             WHERE end_time IS NULL AND last_event_at <= $1::timestamptz ORDER BY id FOR UPDATE
-            """, [idleBefore.rfc3339]).rows.compactMap(SessionRow.summary)
+            """, [idleBefore.rfc3339]).rows {
+            guard let s = SessionRow.summary(row) else {
+                throw .protocolViolation("agent_sessions row \(row.first.flatMap { $0 } ?? "?") cannot be read back: \(row)")
+            }
+            idle.append(s)
+        }
         written += try upsert(idle, now: now, idleTimeout: idleTimeout, on: conn)
         let touched = (Array(sessions.keys) + idle.map(\.sessionId)).map(\.lowercased)
         if !touched.isEmpty {

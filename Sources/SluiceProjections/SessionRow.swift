@@ -50,9 +50,9 @@ struct SessionRow {
 
     /// Reads a row selected as ``columns``.
     static func summary(_ row: [String?]) -> SessionSummary? {
-        guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].flatMap({ JSONValue(json: $0) }),
+        guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].map(JSONText.init(jsonbOutput:)),
               let metrics = row[8].map(JSONText.init(jsonbOutput:)), let context = row[7].map(JSONText.init(jsonbOutput:)),
-              let first = eventKey(fold["first"]), let contextKey = eventKey(fold["context"]),
+              let first = eventKey(fold.elements("first")), let contextKey = eventKey(fold.elements("context")),
               let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime)
         else { return nil }
         var c = SessionCounters()
@@ -69,23 +69,23 @@ struct SessionRow {
         if case .object(let byType)? = metrics.member("eventsByType").flatMap({ JSONValue(json: String(decoding: $0, as: UTF8.self)) }) {
             for (k, v) in byType { c.eventsByType[k] = Int(v.doubleValue ?? 0) }
         }
-        let endKey = eventKey(fold["end"])
+        let endKey = eventKey(fold.elements("end"))
         var verdict: SessionSummary.Verdict?
-        if case .array(let v)? = fold["verdict"], v.count == 3, let us = v[0].doubleValue, let vid = v[1].stringValue.flatMap(UUID.init(uuidString:)),
-           case .bool(let passed) = v[2] {
-            let t = Timestamp(microsecondsSinceEpoch: Int64(us))
-            verdict = .init(at: t, key: EventKey(timestamp: t, id: vid), passed: passed)
+        if let v = fold.elements("verdict"), v.count == 3, let key = eventKey(Array(v.prefix(2))) {
+            verdict = .init(at: key.timestamp, key: key, passed: v[2] == Array("true".utf8))
         }
         return SessionSummary(
             sessionId: id, agentId: row[1] ?? "", agentVersion: row[2] ?? "", projectId: Int32(row[3] ?? "") ?? 0,
             context: context, firstEventAt: start, lastEventAt: last, endedAt: endKey?.timestamp,
-            declaredOutcome: fold["outcome"]?.stringValue.flatMap(SessionOutcome.init(rawValue:)), counters: c,
-            lastVerdict: verdict, firstKey: first, contextKey: contextKey, endKey: endKey, outcomeKey: eventKey(fold["outcomeKey"]))
+            declaredOutcome: fold.string("outcome").flatMap(SessionOutcome.init(rawValue:)), counters: c,
+            lastVerdict: verdict, firstKey: first, contextKey: contextKey, endKey: endKey, outcomeKey: eventKey(fold.elements("outcomeKey")))
     }
 
-    private static func eventKey(_ v: JSONValue?) -> EventKey? {
-        guard case .array(let a)? = v, a.count == 2, let us = a[0].doubleValue, let id = a[1].stringValue.flatMap(UUID.init(uuidString:)) else { return nil }
-        return EventKey(timestamp: Timestamp(microsecondsSinceEpoch: Int64(us)), id: id)
+    /// `[microseconds, "id"]`, read exactly: instants far from 1970 pass 2^53 µs, past a Double's precision.
+    private static func eventKey(_ parts: [[UInt8]]?) -> EventKey? {
+        guard let parts, parts.count == 2, let us = Int64(String(decoding: parts[0], as: UTF8.self)), parts[1].first == UInt8(ascii: "\""),
+              let id = UUID(uuidString: String(decoding: parts[1].dropFirst().dropLast(), as: UTF8.self)) else { return nil }
+        return EventKey(timestamp: Timestamp(microsecondsSinceEpoch: us), id: id)
     }
 }
 

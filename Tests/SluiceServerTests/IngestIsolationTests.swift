@@ -14,7 +14,9 @@ import Testing
         _ = try await TestDatabase.query(db) { conn throws(StoreError) in
             try conn.execute("ALTER TABLE agent_events ADD CONSTRAINT test_poison CHECK (agent_id <> 'poison')")
         }
-        // The batch seals at 30 events: the six requests of 5 are written as one COPY.
+        // The batch seals at 30 events: the six requests of 5 are written as one COPY (unless a
+        // very loaded machine lets the 20 s timer seal it first: the answers must be the same).
+        // `PipelineIsolationTests` proves the coalesced case deterministically.
         var configuration = ServerConfiguration(port: 0)
         configuration.ingest = IngestConfiguration(maxBatchEvents: 30, flushInterval: .seconds(20), writers: 1)
         let server = try await TestServer.start(databaseURL: db, configuration: configuration)
@@ -26,14 +28,12 @@ import Testing
                 request == guilty && i == poisoned ? Events.json(#""agentId":"poison""#) : Events.json()
             })
         }
-        let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: (Int, HTTPResult).self) { group in
             for (i, body) in bodies.enumerated() { group.addTask { (i, try await post(port: server.port, body)) } }
             var out: [Int: HTTPResult] = [:]
             for try await (i, r) in group { out[i] = r }
             return out
         }
-        #expect(ContinuousClock.now - started < .seconds(15), "the batch should have sealed on size, not on the timer")
         for (i, r) in results.sorted(by: { $0.key < $1.key }) {
             if i == guilty {
                 #expect(r.status == 207, "\(r.body)")
