@@ -26,6 +26,7 @@ public struct SluiceApplication: Sendable {
         signals: [UnixSignal] = [.sigterm, .sigint],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        ProcessMetrics.bootstrap()
         let migrator = try Migrator(preference: configuration.databaseMode, logger: logger)
         let report = try await migrateWhenReachable(migrator)
         logger.info("database ready", metadata: ["mode": "\(report.mode.rawValue)", "applied": "\(report.applied.count)"])
@@ -46,6 +47,7 @@ public struct SluiceApplication: Sendable {
         HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
         QueryRoutes(pool: readPool, auth: auth).register(on: router)
         StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
+        MetricsRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
         HealthRoutes(pool: readPool, expectedMigrations: (migrator.plain + (report.mode == .timescale ? migrator.timescale : [])).map(\.name))
             .register(on: router)
 

@@ -4,37 +4,6 @@ import SluiceStore
 import Glibc
 #endif
 
-struct ToolFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// Runs a program to completion (posix_spawn; PATH lookup); returns its exit status and output.
-@discardableResult
-func runTool(_ arguments: [String], environment extra: [String: String] = [:], check: Bool = true) throws -> (status: Int32, output: String) {
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).log").path
-    defer { unlink(log) }
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in extra { env[k] = v }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for p in argv + envp { free(p) } }
-    var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
-    guard rc == 0 else { throw ToolFailure(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-    if check && code != 0 { throw ToolFailure(description: "\(arguments.joined(separator: " ")) exited \(code):\n\(output)") }
-    return (code, output)
-}
-
 /// The `sluice` executable built beside the test bundle.
 var sluiceExecutable: String {
     let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
