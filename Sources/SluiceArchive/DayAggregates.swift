@@ -44,7 +44,7 @@ enum DayAggregates {
         var current = stale
         while let next = current.first(where: { !refreshed.contains($0.aggregate) }) {
             do {
-                try ContinuousAggregates.refresh(next.aggregate, day: day, on: conn)
+                try ContinuousAggregates.refresh(next.aggregate, from: day, through: day, on: conn)
             } catch {
                 throw RefreshFailure(stale: next, error: error)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceStore
 
 /// Folds new events of the log into the projections, exactly once. It runs as three ``Part``s,
@@ -158,13 +159,32 @@ public enum Projector {
     /// part's step horizon as a step's are (none of them writes `agent_events`): a refresh of seven
     /// aggregates over a day does not hold every part's projections back while it runs. A rebuild,
     /// which takes that lock alone, waits for it. Blocking.
+    /// Each run of consecutive days is refreshed in one call per aggregate (``RefreshWindows``).
     private static func refresh(_ days: [LateDay], on conn: PostgresConnection) throws(StoreError) {
         try conn.execute("SELECT pg_advisory_lock_shared(hashtext('sluice_projector'))")
         defer { _ = try? conn.execute("SELECT pg_advisory_unlock_shared(hashtext('sluice_projector'))") }
+        var numbers: [Int] = []
         for late in days {
-            try ContinuousAggregates.refresh(day: late.day, on: conn)
-            try conn.execute("SELECT sluice_late_day_refreshed($1::date, $2::xid8)", [late.day, late.requested])
+            guard let n = dayNumber(late.day) else { throw .protocolViolation("sluice_pending_late_days returned \(late.day), not a date") }
+            numbers.append(n)
         }
+        for window in RefreshWindows.plan(days: numbers) {
+            try ContinuousAggregates.refresh(from: dayText(window.lowerBound), through: dayText(window.upperBound), on: conn)
+            for (late, n) in zip(days, numbers) where window.contains(n) {
+                try conn.execute("SELECT sluice_late_day_refreshed($1::date, $2::xid8)", [late.day, late.requested])
+            }
+        }
+    }
+
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+    static func dayNumber(_ day: String) -> Int? {
+        guard let t = Timestamp(rfc3339: day + "T00:00:00Z") else { return nil }
+        return Int(t.microsecondsSinceEpoch / 86_400_000_000)
+    }
+
+    /// The `YYYY-MM-DD` date of a day number.
+    static func dayText(_ n: Int) -> String {
+        String(Timestamp(microsecondsSinceEpoch: Int64(n) * 86_400_000_000).rfc3339.prefix(10))
     }
 
     /// Steps every part once, one after the other, on one connection (`serve` steps them

@@ -22,12 +22,29 @@ public struct PartStatus: Sendable, Equatable, Codable {
     public var lastErrorAt: String?
     /// Events set aside because its fold could not take them (`sluice projections failures`).
     public var deadLetters: Int
+    /// TimescaleDB mode, `aggregates` part: UTC days of late events folded but whose continuous
+    /// aggregates are not refreshed yet (`sluice_late_day_refreshes`); until then the aggregates
+    /// miss them. 0 otherwise.
+    public var refreshDaysPending: Int = 0
 
     /// Events behind are counted up to this many.
     public static let eventsBehindLimit = 10_000_000
 
     /// The status of every part. Blocking.
     public static func all(on conn: PostgresConnection) throws(StoreError) -> [PartStatus] {
+        var parts = try positions(on: conn)
+        // The table exists in TimescaleDB mode only (timescale/0008).
+        if try conn.execute("SELECT to_regclass('sluice_late_day_refreshes') IS NOT NULL").scalar() == "t",
+           let i = parts.firstIndex(where: { $0.part == Projector.Part.aggregates.rawValue }) {
+            guard let n = try conn.execute("SELECT count(*) FROM sluice_late_day_refreshes").scalar().flatMap({ Int($0) }) else {
+                throw .protocolViolation("sluice_late_day_refreshes count")
+            }
+            parts[i].refreshDaysPending = n
+        }
+        return parts
+    }
+
+    private static func positions(on conn: PostgresConnection) throws(StoreError) -> [PartStatus] {
         try conn.execute("""
             SELECT parts.part, coalesce(p.horizon, '0')::text,
                    (SELECT count(*) FROM (SELECT 1 FROM agent_events e WHERE e.ingest_xid >= coalesce(p.horizon, '0')
@@ -60,6 +77,7 @@ extension PartStatus {
         if let s = stepSeconds { line += String(format: ", last step %.3f s", s) }
         if failures > 0 { line += ", \(failures) failed steps (last: \(lastError ?? "?"))" }
         if deadLetters > 0 { line += ", \(deadLetters) dead letters (`sluice projections failures`)" }
+        if refreshDaysPending > 0 { line += ", \(refreshDaysPending) late days to refresh in the continuous aggregates" }
         return line
     }
 }

@@ -94,6 +94,8 @@ enum ProcessMetrics {
         family("sluice_projector_failures", "Steps of the part that failed since its last successful one.", perPart { Double($0.failures) })
         family("sluice_projector_dead_letters", "Events the part set aside because its fold could not take them (sluice projections failures).",
                perPart { Double($0.deadLetters) })
+        family("sluice_projector_late_refreshes_pending", "TimescaleDB mode: UTC days of late events whose continuous aggregates are not refreshed yet.",
+               perPart { $0.part == Projector.Part.aggregates.rawValue ? Double($0.refreshDaysPending) : nil })
         family("sluice_build_info", "The Sluice version and database mode of this process.",
                [("{version=\"\(sluiceVersion)\",mode=\"\(mode.rawValue)\"}", 1)])
         return out

@@ -52,10 +52,10 @@ public enum ContinuousAggregates {
         return names
     }
 
-    /// Refreshes every continuous aggregate over the UTC `day` (`YYYY-MM-DD`), hourly ones first.
-    /// Blocking.
-    public static func refresh(day: String, on conn: PostgresConnection) throws(StoreError) {
-        for name in names { try refresh(name, day: day, on: conn) }
+    /// Refreshes every continuous aggregate over the UTC days `first` through `last` (`YYYY-MM-DD`),
+    /// hourly ones first. Blocking.
+    public static func refresh(from first: String, through last: String, on conn: PostgresConnection) throws(StoreError) {
+        for name in names { try refresh(name, from: first, through: last, on: conn) }
     }
 
     /// Runs a refresh, again while TimescaleDB reports a concurrent refresh of an overlapping window
@@ -83,15 +83,15 @@ public enum ContinuousAggregates {
         try body()
     }
 
-    /// Recomputes `aggregate` over the UTC `day` from its source (`force`: whatever its
-    /// invalidation log says). Only for a day none of whose raw rows were dropped: a refresh over
-    /// dropped rows erases their aggregates. Blocking.
-    public static func refresh(_ aggregate: String, day: String, on conn: PostgresConnection) throws(StoreError) {
+    /// Recomputes `aggregate` over the UTC days `first` through `last` from its source (`force`:
+    /// whatever its invalidation log says). Only for days none of whose raw rows were dropped: a
+    /// refresh over dropped rows erases their aggregates. Blocking.
+    public static func refresh(_ aggregate: String, from first: String, through last: String, on conn: PostgresConnection) throws(StoreError) {
         try withoutJIT(conn) { () throws(StoreError) in
             try call("""
                 CALL refresh_continuous_aggregate($1::text::regclass, sluice_day_start($2::date),
-                                                  least(sluice_day_start($2::date + 1), now()), force => true)
-                """, [aggregate, day], on: conn)
+                                                  least(sluice_day_start($3::date + 1), now()), force => true)
+                """, [aggregate, first, last], on: conn)
         }
     }
 }

@@ -142,7 +142,7 @@ import SluiceTestSupport
         defer { try? FileManager.default.removeItem(at: config.directory) }
         try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: 40, count: 10), in: db)
         // What a TimescaleDB-mode database has besides (a plain-mode test database stands in).
-        _ = try await ArchiveFixtures.scalar(db, "INSERT INTO sluice_migrations (name) VALUES ('timescale/0003_tool_and_cost_aggregates.sql') RETURNING 1")
+        _ = try await ArchiveFixtures.scalar(db, "INSERT INTO sluice_migrations (name) VALUES ('timescale/0003_tool_and_cost_aggregates.sql') ON CONFLICT DO NOTHING RETURNING 1")
         let newestPlain = try #require(try await ArchiveFixtures.scalar(db,
             "SELECT name FROM sluice_migrations WHERE name LIKE 'migrations/%' ORDER BY name DESC LIMIT 1"))
         #expect(newestPlain >= "migrations/0014_archive_guards.sql")

@@ -62,7 +62,10 @@ import SluiceProjections
             try catchUp(idle, conn)
             return try Self.snapshot(conn)
         }
-        #expect(incremental[0] != before[0])
+        // TimescaleDB mode leaves a dropped day's materialization as it is (a refresh would erase
+        // it): a late event for that day reaches the aggregates only after `archive restore` and
+        // retention again (README, Archive and retention). Plain mode folds it in at once.
+        if TestDatabase.mode == .plain { #expect(incremental[0] != before[0]) }
         let again = try await ArchiveFixtures.run(db) { conn in
             _ = try Projector.rebuild(idleTimeout: idle, on: conn)
             return try Self.snapshot(conn)
