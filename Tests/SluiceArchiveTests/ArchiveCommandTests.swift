@@ -20,8 +20,8 @@ import SluiceTestSupport
         let (d40, d35, d3) = (ArchiveFixtures.dayString(daysAgo: 40), ArchiveFixtures.dayString(daysAgo: 35), ArchiveFixtures.dayString(daysAgo: 3))
         let env = ["DATABASE_URL": db, "SLUICE_ARCHIVE_DIR": config.directory.path, "SLUICE_RETENTION_DAYS": "30",
                    "SLUICE_ARCHIVE_AFTER_DAYS": "1", "LOG_LEVEL": "critical"]
-        func sluice(_ arguments: String...) throws -> (status: Int32, lines: [String]) {
-            let r = try runTool([sluiceExecutable] + arguments, environment: env, check: false)
+        func sluice(_ arguments: String...) async throws -> (status: Int32, lines: [String]) {
+            let r = try await runTool([sluiceExecutable] + arguments, environment: env, check: false)
             return (r.status, r.output.split(separator: "\n").map(String.init))
         }
         func line(_ lines: [String], _ prefix: String) -> String { lines.first { $0.hasPrefix(prefix) } ?? "(no line for \(prefix))" }
@@ -31,10 +31,10 @@ import SluiceTestSupport
             }
         }
 
-        let run = try sluice("archive", "run")
+        let run = try await sluice("archive", "run")
         #expect(run.status == 0 && run.lines.last == "archived 3 part(s)", "\(run)")
 
-        let list = try sluice("archive", "list")
+        let list = try await sluice("archive", "list")
         #expect(list.status == 0)
         #expect(list.lines.first?.hasPrefix("day ") == true)
         for (day, rows) in [(d40, 400), (d35, 300), (d3, 50)] {
@@ -44,7 +44,7 @@ import SluiceTestSupport
 
         // A late event: the dry run says it would be archived first, and archives nothing.
         try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: 35, count: 1, seed: 9_999), in: db)
-        let dry = try sluice("retention", "run", "--dry-run")
+        let dry = try await sluice("retention", "run", "--dry-run")
         #expect(dry.status == 0)
         #expect(line(dry.lines, d40) == "\(d40): would drop, 400 rows")
         #expect(line(dry.lines, d35).hasPrefix("\(d35): would drop, 301 rows (after archiving 1 rows not archived yet"), "\(dry.lines)")
@@ -58,22 +58,22 @@ import SluiceTestSupport
         bytes[bytes.count / 2] ^= 0x01
         try Data(bytes).write(to: file)
         let verifiedBefore = try await verifiedAt(d40)
-        let dryAgain = try sluice("retention", "run", "--dry-run")
+        let dryAgain = try await sluice("retention", "run", "--dry-run")
         #expect(dryAgain.status == 0)
         #expect(line(dryAgain.lines, d40).hasPrefix("\(d40): skipped, 400 rows (part 1 failed verification: archive: "), "\(dryAgain.lines)")
         #expect(line(dryAgain.lines, d40).contains("is damaged"))
         let verifiedAfter = try await verifiedAt(d40)
         #expect(verifiedBefore != nil && verifiedAfter == verifiedBefore)
 
-        let verify = try sluice("archive", "verify")
+        let verify = try await sluice("archive", "verify")
         #expect(verify.status == 1, "\(verify)")
         #expect(line(verify.lines, "\(d40) part 1").contains("FAILED: archive: "))
         #expect(line(verify.lines, "\(d35) part 1").hasSuffix("ok (rows checked against the database)"))
         #expect(try await verifiedAt(d40) == nil)
-        #expect(line(try sluice("archive", "list").lines, d40).hasSuffix("UNVERIFIED"))
-        #expect(try sluice("archive", "verify", d35).status == 0)
+        #expect(line(try await sluice("archive", "list").lines, d40).hasSuffix("UNVERIFIED"))
+        #expect(try await sluice("archive", "verify", d35).status == 0)
 
-        let real = try sluice("retention", "run")
+        let real = try await sluice("retention", "run")
         #expect(real.status == 0)
         #expect(line(real.lines, d40).hasPrefix("\(d40): skipped, 400 rows (part 1 failed verification"))
         #expect(line(real.lines, d35) == "\(d35): dropped, 301 rows")

@@ -32,11 +32,12 @@ import SluiceTestSupport
             let command = round % 2 == 0 ? ["archive", "run"] : ["retention", "run"]
             if round < 2 * Self.points.count {
                 let point = Self.points[round / 2]
-                let result = try runTool([sluiceExecutable] + command, environment: env.merging(["SLUICE_ARCHIVE_CRASH_AT": point]) { $1 }, check: false)
+                let result = try await runTool([sluiceExecutable] + command, environment: env.merging(["SLUICE_ARCHIVE_CRASH_AT": point]) { $1 }, check: false)
                 #expect(result.status == 0 || result.status == 128 + SIGKILL, "\(command) at \(point): \(result.output)")
                 if result.status == 128 + SIGKILL { killedAt.insert(point) }
             } else {
-                try killAtRandom([sluiceExecutable] + command, environment: env, afterMilliseconds: Int.random(in: 0...400, using: &random))
+                let (arguments, ms) = ([sluiceExecutable] + command, Int.random(in: 0...400, using: &random))
+                try await onOwnThread { try Self.killAtRandom(arguments, environment: env, afterMilliseconds: ms) }
             }
             // Late events for a day that may already be archived, or even dropped: every third
             // round, the three days in turn.
@@ -90,7 +91,7 @@ import SluiceTestSupport
     }
 
     /// Starts `arguments`, kills it with SIGKILL after `ms` milliseconds unless it ended first.
-    func killAtRandom(_ arguments: [String], environment: [String: String], afterMilliseconds ms: Int) throws {
+    static func killAtRandom(_ arguments: [String], environment: [String: String], afterMilliseconds ms: Int) throws {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         var actions = posix_spawn_file_actions_t()

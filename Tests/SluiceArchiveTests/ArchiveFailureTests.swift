@@ -41,9 +41,9 @@ import SluiceTestSupport
         let db = try await TestDatabase.fresh()
         let mount = FileManager.default.temporaryDirectory.appendingPathComponent("archive-full-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
-        try runTool(["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", mount.path])
+        try await runTool(["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", mount.path])
         defer {
-            _ = try? runTool(["umount", mount.path])
+            _ = try? runToolSync(["umount", mount.path])
             try? FileManager.default.removeItem(at: mount)
         }
         let config = ArchiveFixtures.configuration(directory: mount)

@@ -39,7 +39,7 @@ import SluiceProjections
         // The stock lz4 tool gives the payload; PostgreSQL loads it with nothing else.
         let file = ArchiveDirectory(root: config.directory).dataFile(day: ArchiveFixtures.dayString(daysAgo: 33), part: 1)
         let payload = file.path + ".copy"
-        try runTool(["lz4", "-d", "-q", "-f", file.path, payload])
+        try await runTool(["lz4", "-d", "-q", "-f", file.path, payload])
         let loaded = try await TestDatabase.query(db) { conn throws(StoreError) in
             try conn.execute("CREATE TABLE lz4_check (LIKE agent_events)")
             let bytes = [UInt8](FileManager.default.contents(atPath: payload) ?? Data())

@@ -75,18 +75,18 @@ import Testing
     }
 
     /// The stock `lz4` tool reads our frames, and we read its.
-    @Test func interoperatesWithTheLZ4Tool() throws {
+    @Test func interoperatesWithTheLZ4Tool() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lz4-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = Self.sample(3 << 20)
         let ours = dir.appendingPathComponent("ours.lz4")
         try Data(try Self.compress(input)).write(to: ours)
-        try runTool(["lz4", "-d", "-q", "-f", ours.path, dir.appendingPathComponent("ours.out").path])
+        try await runTool(["lz4", "-d", "-q", "-f", ours.path, dir.appendingPathComponent("ours.out").path])
         #expect(try Data(contentsOf: dir.appendingPathComponent("ours.out")) == Data(input))
 
         try Data(input).write(to: dir.appendingPathComponent("plain"))
-        try runTool(["lz4", "-q", "-f", dir.appendingPathComponent("plain").path, dir.appendingPathComponent("theirs.lz4").path])
+        try await runTool(["lz4", "-q", "-f", dir.appendingPathComponent("plain").path, dir.appendingPathComponent("theirs.lz4").path])
         let (output, complete) = try Self.decompress(Array(try Data(contentsOf: dir.appendingPathComponent("theirs.lz4"))))
         #expect(complete && output == input)
     }

@@ -59,7 +59,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
         try Data(metrics.body.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let check = try runTool(["promtool", "check", "metrics"], stdin: file.path, check: false)
+        let check = try await runTool(["promtool", "check", "metrics"], stdin: file.path, check: false)
         #expect(check.status == 0, "\(check.output)")
     }
 }

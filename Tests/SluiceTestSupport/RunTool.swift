@@ -10,10 +10,31 @@ public struct ToolFailure: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-/// Runs a program to completion (posix_spawn; PATH lookup); returns its exit status and output.
-/// Its standard input is `stdin` (a file), or /dev/null.
+/// Runs a program to completion (posix_spawn; PATH lookup) on a thread of its own; returns its
+/// exit status and output. Its standard input is `stdin` (a file), or /dev/null.
+///
+/// The wait must not hold one of the cooperative pool's threads (two on these machines): tests
+/// that ran `sluice` subprocesses for a minute there starved the in-process servers of other
+/// tests until their clients timed out.
 @discardableResult
 public func runTool(
+    _ arguments: [String], environment extra: [String: String] = [:], stdin: String = "/dev/null", check: Bool = true
+) async throws -> (status: Int32, output: String) {
+    try await onOwnThread { try runToolSync(arguments, environment: extra, stdin: stdin, check: check) }
+}
+
+/// Runs blocking `body` on a new thread and returns what it returns, leaving the calling task's
+/// cooperative thread free meanwhile.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// ``runTool(_:environment:stdin:check:)`` on the calling thread: only where no task can wait
+/// (a `defer` that cleans up), never for a long-running program.
+@discardableResult
+public func runToolSync(
     _ arguments: [String], environment extra: [String: String] = [:], stdin: String = "/dev/null", check: Bool = true
 ) throws -> (status: Int32, output: String) {
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).log").path
