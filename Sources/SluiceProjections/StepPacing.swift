@@ -10,7 +10,9 @@ import Foundation
 ///   is short of writers while a batch has been waiting for one more than ``busyShare`` of the
 ///   time, smoothed over about ``window`` (``pressure``): a burst at full speed keeps batches
 ///   waiting, while at a steady rate one waits only now and then, when the machine is briefly
-///   busy, and a pause then would only add to the lag of every event committed meanwhile.
+///   busy, and a pause then would only add to the lag of every event committed meanwhile. Such a
+///   pause lasts at most ``longestYield`` intervals: a step of TimescaleDB mode that refreshed
+///   hundreds of late days took 8 minutes, and pausing as long left the part 8 more minutes behind.
 /// - Otherwise a part that stopped short of what is final (a backlog after downtime or a burst)
 ///   steps again at once.
 /// - A step that failed is retried after a whole interval.
@@ -21,6 +23,9 @@ public struct StepPacing: Sendable, Equatable {
     public var window: Duration
     /// The ``pressure`` above which ingest counts as short of writers.
     public var busyShare: Double
+    /// The longest pause that ingest pressure causes, in intervals.
+    public static let longestYield = 10
+
     /// The share of recent time during which a batch waited for a writer, 0...1, smoothed over ``window``.
     public private(set) var pressure: Double = 0
 
@@ -37,7 +42,7 @@ public struct StepPacing: Sendable, Equatable {
         follow(backlog: backlog, over: elapsed)
         guard let step else { return interval }
         guard step.ran else { return rest(interval, took) }
-        if step.events > 0 && pressure > busyShare { return took }
+        if step.events > 0 && pressure > busyShare { return min(took, interval * Self.longestYield) }
         if !step.caughtUp { return .zero }
         return rest(step.events == 0 ? interval * 2 : interval, took)
     }

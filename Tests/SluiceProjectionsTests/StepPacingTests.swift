@@ -41,6 +41,14 @@ import Testing
     }
 
     /// A moment of contention at a steady rate (one long step during which batches waited) is no burst.
+    /// A step that took minutes (TimescaleDB refreshes of hundreds of late days) under pressure
+    /// pauses ten intervals, not as long again.
+    @Test func aVeryLongStepPausesTenIntervalsAtMost() {
+        var pacing = StepPacing(interval: Self.interval)
+        _ = run(&pacing, took: .milliseconds(400), share: 0.5, for: 5)
+        #expect(pacing.pause(after: step(events: 3_000), took: .seconds(480), backlog: .seconds(240), over: .seconds(480)) == Self.interval * 10)
+    }
+
     @Test func aMomentaryBacklogDoesNotPause() {
         var pacing = StepPacing(interval: Self.interval)
         _ = run(&pacing, took: .milliseconds(100), share: 0, for: 5)
