@@ -49,7 +49,7 @@ public enum EventWriter {
         public var copied: Int
         /// Rows that were new to the log (the rest were duplicates).
         public var inserted: Int
-        /// Rows the database refused on their own, by chunk index (``write(_:on:)`` only); the
+        /// Rows the database refused on their own, by chunk index (the write of chunks only); the
         /// rest of the batch was stored.
         public var refused: [Int: [RowIsolation.Refused]] = [:]
     }
