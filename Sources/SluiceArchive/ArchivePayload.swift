@@ -12,7 +12,7 @@ import SluiceStore
 ///     lz4 -dc part-0001.pgcopy.lz4 | psql -c "\copy agent_events (…columns…) from stdin (format binary)"
 ///
 /// and `lz4 -dc part-0001.pgcopy.lz4 | head -c 2000` shows the JSON header: format, version,
-/// columns with their types, row order, segment. See README, "Archive".
+/// columns with their types, row order, segment. See docs/archive-and-retention.md.
 public enum ArchivePayload {
     /// The payload format's name and version, in the header.
     public static let format = "sluice-archive"

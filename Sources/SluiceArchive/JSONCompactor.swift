@@ -1,6 +1,7 @@
 /// Removes the blanks PostgreSQL's jsonb output puts after `:` and `,` (outside strings) from the
 /// jsonb fields of a binary COPY row. The value is the same jsonb; the payload is 3% smaller, and
-/// that is what brings LZ4 fast below TimescaleDB's own compression of the same rows (README).
+/// that is what brings LZ4 fast below TimescaleDB's own compression of the same rows
+/// (docs/archive-and-retention.md).
 ///
 /// Pure: row bytes in, row bytes out.
 enum JSONCompactor {

@@ -278,7 +278,7 @@ private enum Field: Int, CaseIterable {
 
     private static let byName: [String: Field] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 
-    /// Unknown keys give nil: they are ignored (documented in the README).
+    /// Unknown keys give nil: they are ignored (documented in docs/api.md).
     init?(name: String) {
         guard let f = Self.byName[name] else { return nil }
         self = f

@@ -5,8 +5,9 @@ import SluiceCore
 /// ``CopyBinaryEncoder/columns``.
 ///
 /// Pure and cheap to run concurrently: each request encodes its own rows, and the batcher only
-/// concatenates them between ``header`` and ``trailer``. Binary COPY measured faster than text
-/// here (see README), and it spares the server from parsing timestamps, uuids and arrays.
+/// concatenates them between ``header`` and ``trailer``. Binary COPY spares the server from
+/// parsing timestamps, uuids and arrays; `sluice bench ingest` measures it against text
+/// `psql \copy` (docs/benchmarks.md).
 public struct CopyBinaryEncoder: Sendable {
     /// The `agent_events` columns, in the order rows are encoded.
     public static let columns = [

@@ -64,7 +64,7 @@ import SluiceProjections
         }
         // TimescaleDB mode leaves a dropped day's materialization as it is (a refresh would erase
         // it): a late event for that day reaches the aggregates only after `archive restore` and
-        // retention again (README, Archive and retention). Plain mode folds it in at once.
+        // retention again (docs/archive-and-retention.md). Plain mode folds it in at once.
         if TestDatabase.mode == .plain { #expect(incremental[0] != before[0]) }
         let again = try await ArchiveFixtures.run(db) { conn in
             _ = try Projector.rebuild(idleTimeout: idle, on: conn)
