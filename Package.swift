@@ -103,6 +103,7 @@ let package = Package(
                 "SluiceStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -195,7 +196,7 @@ let package = Package(
 
         .testTarget(
             name: "SluiceCoreTests",
-            dependencies: ["SluiceCore"],
+            dependencies: ["SluiceCore", "SluiceTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

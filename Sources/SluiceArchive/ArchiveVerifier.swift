@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SluiceStore
 
 /// Re-reads archive parts and checks them: the file against its manifest (size, SHA-256, LZ4
@@ -64,6 +65,7 @@ public struct ArchiveVerifier: Sendable {
             }
         } catch let error as ArchiveError {
             result.failure = error.description
+            Counter(label: "sluice_archive_verify_failures_total").increment()
             if record {
                 try conn.execute("UPDATE sluice_archive_parts SET verified_at = NULL WHERE day = $1::date AND part = $2::int",
                                  [part.day, String(part.part)])

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import Metrics
 import SluiceCore
 import SluiceStore
 
@@ -73,6 +74,8 @@ public struct Archiver: Sendable {
             try conn.execute("COMMIT")
             crash.reach("after-commit")
             if let w = written {
+                Counter(label: "sluice_archive_parts_written_total").increment()
+                Counter(label: "sluice_archive_bytes_written_total").increment(by: w.manifest.fileBytes)
                 logger.info("archived", metadata: [
                     "day": "\(day)", "part": "\(w.manifest.part)", "rows": "\(w.manifest.rows)",
                     "bytes": "\(w.manifest.fileBytes)", "ratio": "\(String(format: "%.2f", w.manifest.ratio))",

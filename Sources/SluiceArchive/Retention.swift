@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SluiceStore
 
 /// Drops the raw rows of days older than the retention horizon, only when they are archived and
@@ -28,6 +29,19 @@ public struct Retention: Sendable {
         public var action: Action
         public var rows: Int
         public var reason: String?
+        /// Why a due day was kept, as a short code (the metrics' `reason` label); nil unless skipped.
+        public var refusal: Refusal?
+    }
+
+    /// Why retention kept a day that was due.
+    public enum Refusal: String, Sendable, CaseIterable {
+        case archiveFailed = "archive_failed"
+        case verificationFailed = "verification_failed"
+        case notProjected = "not_projected"
+        case aggregatesPolicy = "aggregates_policy"
+        case aggregatesRefreshFailed = "aggregates_refresh_failed"
+        case aggregatesStale = "aggregates_stale"
+        case dropRefused = "drop_refused"
     }
 
     /// Drops (or, with `dryRun`, says what a real run would do with) every day that ended
@@ -42,6 +56,7 @@ public struct Retention: Sendable {
             return try days.map { day in
                 let decision = try decide(day: day, installation: installation, dryRun: dryRun, on: conn)
                 try log(decision, on: conn)
+                if !dryRun { Self.count(decision) }
                 return decision
             }
         }
@@ -58,7 +73,9 @@ public struct Retention: Sendable {
             SELECT count(*) FROM agent_events
              WHERE "timestamp" >= sluice_day_start($1::date) AND "timestamp" < sluice_day_start($1::date + 1)
             """, day, conn)
-        func skip(_ reason: String) -> Decision { Decision(day: day, action: .skipped, rows: rows, reason: reason) }
+        func skip(_ refusal: Refusal, _ reason: String) -> Decision {
+            Decision(day: day, action: .skipped, rows: rows, reason: reason, refusal: refusal)
+        }
         var first: [String] = []
         if pending > 0 {
             if dryRun {
@@ -68,13 +85,13 @@ public struct Retention: Sendable {
                 do {
                     _ = try archiver.archive(day: day, installation: installation, on: conn)
                 } catch {
-                    return skip("\(pending) rows are not archived, and archiving them failed: \(error)")
+                    return skip(.archiveFailed, "\(pending) rows are not archived, and archiving them failed: \(error)")
                 }
             }
         }
         for part in try ArchiveCatalog.parts(day: day, on: conn) {
             let result = try verifier.verify(part, record: !dryRun, on: conn)
-            if let failure = result.failure { return skip("part \(part.part) failed verification: \(failure)") }
+            if let failure = result.failure { return skip(.verificationFailed, "part \(part.part) failed verification: \(failure)") }
         }
         // The projections are the only copy of what was folded from a dropped day: every row must
         // be in them first. A row stored after this check is not archived, and the drop refuses it.
@@ -84,9 +101,9 @@ public struct Retention: Sendable {
                AND ingest_xid >= sluice_projected_horizon()
             """, day, conn)
         if unprojected > 0 {
-            return skip("\(unprojected) rows are not in the projections yet; a later run drops the day once the projector has folded them")
+            return skip(.notProjected, "\(unprojected) rows are not in the projections yet; a later run drops the day once the projector has folded them")
         }
-        if let refusal = try DayAggregates.refusal(day: day, on: conn) { return skip(refusal) }
+        if let refusal = try DayAggregates.refusal(day: day, on: conn) { return skip(.aggregatesPolicy, refusal) }
         let stale = try DayAggregates.stale(day: day, on: conn)
         if !stale.isEmpty {
             if dryRun {
@@ -96,10 +113,10 @@ public struct Retention: Sendable {
                 do {
                     still = try DayAggregates.refreshStale(stale, day: day, on: conn)
                 } catch let failure as DayAggregates.RefreshFailure {
-                    return skip(failure.description)
+                    return skip(.aggregatesRefreshFailed, failure.description)
                 }
                 if !still.isEmpty {
-                    return skip("the continuous aggregates do not hold the day even after a refresh: "
+                    return skip(.aggregatesStale, "the continuous aggregates do not hold the day even after a refresh: "
                         + still.map { $0.description }.joined(separator: ", "))
                 }
                 logger.info("refreshed continuous aggregates before the drop", metadata: [
@@ -118,9 +135,18 @@ public struct Retention: Sendable {
             return Decision(day: day, action: .dropped, rows: dropped, reason: nil)
         case .failure(.server(let state, let message, _)) where state == "P0001" || state == "55P03":
             // Not fully archived after all (a late event), or the lock was not granted in time.
-            return skip(message)
+            return skip(.dropRefused, message)
         case .failure(let error):
             throw error
+        }
+    }
+
+    /// Counts a real run's refusals in the process's metrics (drops are counted from the retention log).
+    private static func count(_ decision: Decision) {
+        switch decision.action {
+        case .skipped:
+            Counter(label: "sluice_retention_days_refused_total", dimensions: [("reason", decision.refusal?.rawValue ?? "other")]).increment()
+        case .dropped, .wouldDrop: break
         }
     }
 

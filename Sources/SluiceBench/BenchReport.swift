@@ -42,6 +42,8 @@ public struct BenchReport: Sendable {
     public var halfRate: Double
     public var halfRateLags: [Double]
     public var catchUpSeconds: Double?
+    /// Redaction's cost on the server's per-event work, measured in the same run.
+    var redaction: RedactionCost?
 
     /// Every database holds exactly the events generated.
     public var verified: Bool { rows.allSatisfy { $0.count == $0.expected } }
@@ -94,6 +96,10 @@ public struct BenchReport: Sendable {
             : String(format: "p50 %.2f s, p99 %.2f s, max %.2f s over %d samples", percentile(halfRateLags, 0.5), percentile(halfRateLags, 0.99), halfRateLags.last!, halfRateLags.count)
         lines.append("  projection lag       at half rate (\(grouped(Int(halfRate))) events/s): \(lag) (target ≤ 1 s)")
         lines.append("  projection catch-up  " + (catchUpSeconds.map { String(format: "%.1f s after the full-speed phase's last ack", $0) } ?? "not within 300 s"))
+        if let r = redaction {
+            lines.append("  redaction            " + String(format: "decode+encode %.2f µs/event off, %.2f µs/event on: +%.1f%% (%d secrets found)",
+                                                         r.microsecondsPerEventOff, r.microsecondsPerEventOn, r.overhead * 100, r.redactions))
+        }
         return lines.joined(separator: "\n")
     }
 }

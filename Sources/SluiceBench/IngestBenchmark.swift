@@ -89,9 +89,13 @@ public struct IngestBenchmark: Sendable {
             "json_bytes": "\(workload.jsonBytes)", "csv_bytes": "\(workload.csvBytes)", "binary_bytes": "\(workload.binaryBytes)",
         ])
 
+        logger.info("redaction cost: the route's decode and encode, rules off and on")
+        let redaction = try await blocking { RedactionCost.measure(workload.bodies) }
+
         try await databases.recreate(logger: logger)
         do {
-            let report = try await phases(workload, steady, databases, scratch: scratch)
+            var report = try await phases(workload, steady, databases, scratch: scratch)
+            report.redaction = redaction
             if options.keep {
                 // Keep the server log with the databases (set LOG_LEVEL=debug for every projector step).
                 keepScratch = true

@@ -23,6 +23,8 @@ public final class IngestPipeline: Sendable {
         let batcher = Batcher(configuration)
         self.batcher = batcher
         let writers = configuration.writers
+        Gauge(label: "sluice_ingest_writers").record(writers)
+        Gauge(label: "sluice_ingest_queue_limit_events").record(configuration.maxQueuedEvents)
         writerTasks = Task {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<writers {
@@ -61,25 +63,30 @@ public final class IngestPipeline: Sendable {
     }
 
     private static func writeLoop(batcher: Batcher, pool: ConnectionPool, logger: Logger) async {
-        let events = Counter(label: "sluice_ingest_events_total")
-        let duplicates = Counter(label: "sluice_ingest_duplicates_total")
-        let batches = Timer(label: "sluice_ingest_batch_duration")
-        let refusedRows = Counter(label: "sluice_ingest_refused_rows_total")
+        let stored = Counter(label: "sluice_events_stored_total")
+        let duplicates = Counter(label: "sluice_events_duplicates_total")
+        let commits = Timer(label: "sluice_ingest_commit_duration_seconds")
+        let sizes = Recorder(label: "sluice_ingest_batch_events")
+        let busy = FloatingPointCounter(label: "sluice_ingest_writer_busy_seconds_total")
         while let batch = await batcher.nextBatch() {
             let chunks = batch.map(\.rows)
             let start = ContinuousClock.now
+            defer {
+                let (sec, atto) = (ContinuousClock.now - start).components
+                busy.increment(by: Double(sec) + Double(atto) / 1e18)
+            }
+            sizes.record(chunks.reduce(0) { $0 + $1.rowCount })
             var attempt = 0
             while true {
                 attempt += 1
                 do {
                     let outcome = try await pool.withConnection { conn throws(StoreError) in try EventWriter.write(chunks, on: conn) }
-                    events.increment(by: outcome.inserted)
+                    stored.increment(by: outcome.inserted)
                     duplicates.increment(by: outcome.copied - outcome.inserted)
                     let (sec, atto) = (ContinuousClock.now - start).components
-                    batches.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
+                    commits.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
                     if !outcome.refused.isEmpty {
                         let count = outcome.refused.values.reduce(0) { $0 + $1.count }
-                        refusedRows.increment(by: count)
                         logger.warning("rows refused by the database; the rest of the batch is stored", metadata: [
                             "refused": "\(count)", "first": "\(outcome.refused.values.first?.first?.reason ?? "")"])
                     }
@@ -93,6 +100,7 @@ public final class IngestPipeline: Sendable {
                     let failure: IngestError = error.isTransient
                         ? .unavailable(retryAfterSeconds: 2, reason: "\(error)")
                         : .failed("\(error)")
+                    Counter(label: "sluice_ingest_batches_failed_total", dimensions: [("kind", error.isTransient ? "unavailable" : "failed")]).increment()
                     for entry in batch { entry.continuation.resume(throwing: failure) }
                     break
                 }

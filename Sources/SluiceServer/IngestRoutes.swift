@@ -59,18 +59,28 @@ struct IngestRoutes: Sendable {
         items.reserveCapacity(outcomes.count)
         var itemOfRow: [Int] = []
         itemOfRow.reserveCapacity(outcomes.count)
+        var projectOfRow: [Int32] = []
+        projectOfRow.reserveCapacity(outcomes.count)
+        var tally = EventTally()
+        defer { tally.record() }
         for outcome in outcomes {
             switch outcome {
-            case .success(let event):
+            case .success(var event):
+                tally.receive(project: event.projectId)
                 if principal.allows(project: event.projectId) {
+                    configuration.redactor.redact(&event, counts: &tally.redacted)
                     rows.append(event)
                     itemOfRow.append(items.count)
+                    projectOfRow.append(event.projectId)
                     items.append(.stored(event.id))
                 } else {
+                    tally.reject(project: event.projectId, .forbiddenProject)
                     items.append(.rejected(event.id, EventRejection(
                         field: "projectId", "this API key may not write events of project \(event.projectId)")))
                 }
             case .failure(let rejected):
+                tally.receive(project: nil)
+                tally.reject(project: nil, .invalid, field: rejected.rejection.field)
                 items.append(.rejected(rejected.id, rejected.rejection))
             }
         }
@@ -79,13 +89,20 @@ struct IngestRoutes: Sendable {
             for refusal in try await pipeline.submit(rows) {
                 let item = itemOfRow[refusal.row]
                 guard case .stored(let id) = items[item] else { continue }
+                tally.reject(project: projectOfRow[refusal.row], .refusedByDatabase)
                 items[item] = .rejected(id, EventRejection(field: nil, refusal.reason))
             }
         } catch {
             switch error {
-            case .saturated(let s): return errorResponse(.tooManyRequests, error.description, retryAfter: s)
-            case .unavailable(let s, _): return errorResponse(.serviceUnavailable, error.description, retryAfter: s)
-            case .shuttingDown: return errorResponse(.serviceUnavailable, error.description, retryAfter: 1)
+            case .saturated(let s):
+                EventTally.refusedRequest(status: 429)
+                return errorResponse(.tooManyRequests, error.description, retryAfter: s)
+            case .unavailable(let s, _):
+                EventTally.refusedRequest(status: 503)
+                return errorResponse(.serviceUnavailable, error.description, retryAfter: s)
+            case .shuttingDown:
+                EventTally.refusedRequest(status: 503)
+                return errorResponse(.serviceUnavailable, error.description, retryAfter: 1)
             case .failed(let m):
                 context.logger.error("ingest failed", metadata: ["error": "\(m)"])
                 return errorResponse(.internalServerError, error.description)

@@ -73,24 +73,43 @@ struct OTLPRoutes: Sendable {
 
         var rows = CopyBinaryEncoder(reservingCapacity: bytes.count * 2)
         var reasons: [String] = []
+        var projectOfRow: [Int32] = []
+        var tally = EventTally()
+        defer { tally.record() }
         for outcome in outcomes {
             switch outcome {
-            case .success(let event) where principal.allows(project: event.projectId):
+            case .success(var event) where principal.allows(project: event.projectId):
+                tally.receive(project: event.projectId)
+                configuration.redactor.redact(&event, counts: &tally.redacted)
                 rows.append(event)
+                projectOfRow.append(event.projectId)
             case .success(let event):
+                tally.receive(project: event.projectId)
+                tally.reject(project: event.projectId, .forbiddenProject)
                 reasons.append("\(OTLPMapper.projectAttribute): this API key may not write events of project \(event.projectId)")
             case .failure(let rejection):
+                tally.receive(project: nil)
+                tally.reject(project: nil, .invalid)
                 reasons.append(rejection.description)
             }
         }
 
         do {
-            reasons += try await pipeline.submit(rows).map(\.reason)
+            for refusal in try await pipeline.submit(rows) {
+                tally.reject(project: projectOfRow[refusal.row], .refusedByDatabase)
+                reasons.append(refusal.reason)
+            }
         } catch {
             switch error {
-            case .saturated(let s): return status(.tooManyRequests, .resourceExhausted, error.description, encoding, retryAfter: s)
-            case .unavailable(let s, _): return status(.serviceUnavailable, .unavailable, error.description, encoding, retryAfter: s)
-            case .shuttingDown: return status(.serviceUnavailable, .unavailable, error.description, encoding, retryAfter: 1)
+            case .saturated(let s):
+                EventTally.refusedRequest(status: 429)
+                return status(.tooManyRequests, .resourceExhausted, error.description, encoding, retryAfter: s)
+            case .unavailable(let s, _):
+                EventTally.refusedRequest(status: 503)
+                return status(.serviceUnavailable, .unavailable, error.description, encoding, retryAfter: s)
+            case .shuttingDown:
+                EventTally.refusedRequest(status: 503)
+                return status(.serviceUnavailable, .unavailable, error.description, encoding, retryAfter: 1)
             case .failed(let m):
                 context.logger.error("OTLP ingest failed", metadata: ["error": "\(m)"])
                 return status(.internalServerError, .internal, error.description, encoding)

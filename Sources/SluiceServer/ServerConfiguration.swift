@@ -1,4 +1,5 @@
 import SluiceArchive
+import SluiceCore
 import SluiceIngest
 import SluiceStore
 
@@ -29,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// The project of OTLP records when neither the API key nor a `sluice.project.id`
     /// attribute names one (`SLUICE_OTLP_PROJECT_ID`).
     public var otlpDefaultProjectId: Int32 = 1
+    /// Replaces secrets in events before they are stored (`SLUICE_REDACT`, `SLUICE_REDACT_RULES`);
+    /// on by default with the built-in rules.
+    public var redactor = Redactor()
 
     public init(
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,

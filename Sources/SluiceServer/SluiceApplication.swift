@@ -42,12 +42,14 @@ public struct SluiceApplication: Sendable {
         let pipeline = IngestPipeline(pool: writePool, configuration: configuration.ingest, logger: logger)
 
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
         IngestRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
         OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
         HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
         QueryRoutes(pool: readPool, auth: auth).register(on: router)
         StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
-        MetricsRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
+        MetricsRoutes(pool: readPool, pools: [("write", writePool), ("read", readPool)], auth: auth, mode: report.mode,
+                      archive: configuration.retention?.archive).register(on: router)
         HealthRoutes(pool: readPool, expectedMigrations: (migrator.plain + (report.mode == .timescale ? migrator.timescale : [])).map(\.name))
             .register(on: router)
 

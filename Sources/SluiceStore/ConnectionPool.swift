@@ -37,6 +37,26 @@ public actor ConnectionPool {
         }
     }
 
+    /// How the pool is used at this moment.
+    public struct Usage: Sendable, Equatable {
+        /// Connections in the pool.
+        public var size: Int
+        /// Connections lent out to callers.
+        public var inUse: Int
+        /// Callers waiting for a connection.
+        public var waiting: Int
+
+        public init(size: Int, inUse: Int, waiting: Int) {
+            self.size = size
+            self.inUse = inUse
+            self.waiting = waiting
+        }
+    }
+
+    public func usage() -> Usage {
+        Usage(size: workers.count, inUse: workers.count - idle.count, waiting: waiters.count)
+    }
+
     public func shutdown() async {
         for w in workers { await w.shutdown() }
     }

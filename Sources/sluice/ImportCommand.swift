@@ -81,7 +81,7 @@ struct Import: AsyncParsableCommand {
             database = db
             let migrator = try Migrator(logger: logger)
             _ = try await db.withConnection { conn throws(StoreError) in try migrator.migrate(conn) }
-            sink = DatabaseSink(url: db.url)
+            sink = DatabaseSink(url: db.url, redactor: try Redactor.fromEnvironment())
         }
         defer { database?.close() }
         let target = options.serverURL ?? "the database"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SluiceArchive
+import SluiceCore
 import Logging
 import SluiceIngest
 import SluiceServer
@@ -38,6 +39,7 @@ struct Serve: AsyncParsableCommand {
             sessionIdleTimeout: .seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800)),
             databaseMode: ModePreference(rawValue: env("SLUICE_MODE", "auto")) ?? .auto)
         configuration.otlpDefaultProjectId = env("SLUICE_OTLP_PROJECT_ID", 1)
+        configuration.redactor = try Redactor.fromEnvironment()
         let retentionSeconds: Int = env("SLUICE_RETENTION_INTERVAL_S", 0)
         if retentionSeconds > 0 {
             configuration.retention = (try ArchiveConfiguration.fromEnvironment(), .seconds(retentionSeconds))

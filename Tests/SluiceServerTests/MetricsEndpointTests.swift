@@ -52,7 +52,7 @@ import Testing
             #expect(samples["sluice_projector_step_seconds{part=\"\(name)\"}"] != nil, "\(name)")
         }
         #expect(parts.map { $0["deadLetters"] as? Int ?? 0 }.reduce(0, +) == 1, "the BC event is set aside by one part: \(parts)")
-        #expect(samples["sluice_ingest_events_total"].map { $0 >= 10 } == true, "\(samples.keys.sorted())")
+        #expect(samples["sluice_events_stored_total"].map { $0 >= 10 } == true, "\(samples.keys.sorted())")
         #expect(samples.keys.contains { $0.hasPrefix("sluice_build_info{version=") })
 
         // Prometheus's own checker reads it.

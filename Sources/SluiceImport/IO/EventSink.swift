@@ -21,23 +21,37 @@ public struct SinkOutcome: Sendable {
     public var inserted: Int?
     /// Events the server refused, with its reason.
     public var rejected: [String] = []
+    /// Secrets the sink replaced, by rule (the database sink; over HTTP the server redacts).
+    public var redacted: [String: Int] = [:]
 
-    public init(inserted: Int?, rejected: [String] = []) {
+    public init(inserted: Int?, rejected: [String] = [], redacted: [String: Int] = [:]) {
         self.inserted = inserted
         self.rejected = rejected
+        self.redacted = redacted
     }
 }
 
 /// Straight into the database through the server's own COPY writer (``EventWriter``).
+///
+/// Secrets are redacted here as the server's ingest routes do (``Redactor``): imported events
+/// that go over HTTP are redacted by the server.
 public final class DatabaseSink: EventSink {
     private let worker: ConnectionWorker
+    private let redactor: Redactor
 
-    public init(url: String) { worker = ConnectionWorker(url: url) }
+    public init(url: String, redactor: Redactor = Redactor()) {
+        worker = ConnectionWorker(url: url)
+        self.redactor = redactor
+    }
 
     public func send(_ events: [AgentEvent]) async throws -> SinkOutcome {
         guard !events.isEmpty else { return SinkOutcome(inserted: 0) }
         var encoder = CopyBinaryEncoder(reservingCapacity: events.count * 700)
-        for e in events { encoder.append(e) }
+        var redacted: [String: Int] = [:]
+        for var e in events {
+            redactor.redact(&e, counts: &redacted)
+            encoder.append(e)
+        }
         let chunks = [encoder]
         var attempt = 0
         while true {
@@ -45,7 +59,7 @@ public final class DatabaseSink: EventSink {
             do {
                 let outcome = try await worker.run { conn throws(StoreError) in try EventWriter.write(chunks, on: conn) }
                 let rejected = (outcome.refused[0] ?? []).map { "\(events[$0.row].id.lowercased): \($0.reason)" }
-                return SinkOutcome(inserted: outcome.inserted, rejected: rejected)
+                return SinkOutcome(inserted: outcome.inserted, rejected: rejected, redacted: redacted)
             } catch {
                 // Deadlocks and serialization failures, or a dropped connection: the same rows again.
                 guard attempt < 5, error.isTransient || Self.retryable(error) else {

@@ -1,0 +1,190 @@
+/// Replaces credentials in an event's `data` and `context` with `[REDACTED:<rule>]` before the
+/// event is stored (chat messages are folded from `data`, so they are covered too).
+///
+/// Works on the JSON text as stored: only the contents of string values change, and only to
+/// bytes that need no escaping, so the result is valid JSON by construction and the same input
+/// always gives the same output (ids, timestamps and dedup are untouched; redacting twice
+/// changes nothing more). Keys are kept; the string value of a key that names a credential
+/// (`password`, `apiKey`, `client_secret`, …) is replaced whatever it holds.
+public struct Redactor: Sendable {
+    public let rules: [SecretRule]
+    public let custom: [CustomRedactionRule]
+    /// For each pass (shape rules, then contextual rules) and each byte, the indices of the
+    /// rules a match may start with.
+    private let startTables: [[[Int]]]
+
+    /// Built-in rules plus `custom`; ``disabled`` keeps everything.
+    public init(rules: [SecretRule] = SecretRule.builtIn, custom: [CustomRedactionRule] = []) {
+        self.rules = rules
+        self.custom = custom
+        startTables = [false, true].map { contextual in
+            var table = [[Int]](repeating: [], count: 256)
+            for (index, rule) in rules.enumerated() where rule.contextual == contextual {
+                for b in rule.starts { table[Int(b)].append(index) }
+            }
+            return table
+        }
+    }
+
+    /// Redaction off (`SLUICE_REDACT=off`).
+    public static let disabled = Redactor(rules: [], custom: [])
+
+    public var isEnabled: Bool { !rules.isEmpty || !custom.isEmpty }
+
+    /// The name of the marker put in place of the value of a key that names a credential.
+    public static let credentialField = "credential-field"
+
+    /// Redacts `event.data` and `event.context`, adding one to `counts[rule]` per replacement.
+    public func redact(_ event: inout AgentEvent, counts: inout [String: Int]) {
+        guard isEnabled else { return }
+        if let data = redact(event.data, counts: &counts) { event.data = data }
+        if let context = redact(event.context, counts: &counts) { event.context = context }
+    }
+
+    /// `json` with its secrets replaced, or nil when it holds none.
+    public func redact(_ json: JSONText, counts: inout [String: Int]) -> JSONText? {
+        guard isEnabled else { return nil }
+        return json.bytes.withUnsafeBufferPointer { b -> JSONText? in
+            var out: [UInt8] = []
+            var copied = 0
+            var valueOfCredentialKey = false
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                guard c == UInt8(ascii: "\"") else {
+                    if c != UInt8(ascii: ":") && !Self.isWhitespace(c) { valueOfCredentialKey = false }
+                    i += 1
+                    continue
+                }
+                let start = i + 1
+                var j = start
+                while b[j] != UInt8(ascii: "\"") { j += b[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                var k = j + 1
+                while k < n && Self.isWhitespace(b[k]) { k += 1 }
+                if k < n && b[k] == UInt8(ascii: ":") {
+                    valueOfCredentialKey = Self.namesCredential(UnsafeBufferPointer(rebasing: b[start..<j]))
+                } else {
+                    let content = UnsafeBufferPointer(rebasing: b[start..<j])
+                    let replacement: [UInt8]?
+                    if valueOfCredentialKey && !content.isEmpty && !SecretRule.hasPrefix(content, 0, SecretRule.redactedPrefix) {
+                        counts[Self.credentialField, default: 0] += 1
+                        replacement = Self.marker(Self.credentialField)
+                    } else {
+                        replacement = redactContent(content, counts: &counts)
+                    }
+                    if let replacement {
+                        if out.isEmpty { out.reserveCapacity(n) }
+                        out.append(contentsOf: b[copied..<start])
+                        out.append(contentsOf: replacement)
+                        copied = j
+                    }
+                    valueOfCredentialKey = false
+                }
+                i = j + 1
+            }
+            guard copied > 0 else { return nil }
+            out.append(contentsOf: b[copied..<n])
+            return JSONText(validated: out)
+        }
+    }
+
+    /// The contents of one string with its secrets replaced, or nil when it holds none.
+    func redactContent(_ content: UnsafeBufferPointer<UInt8>, counts: inout [String: Int]) -> [UInt8]? {
+        // `\/` is `/` written another way (Foundation writes it so): matched as `/`, and written
+        // so if something is replaced.
+        let unescaped = Self.withoutEscapedSlashes(content)
+        var text: [UInt8]? = nil
+        for table in startTables {
+            let replaced: [UInt8]? = if let current = text ?? unescaped {
+                current.withUnsafeBufferPointer { pass(table, $0, counts: &counts) }
+            } else {
+                pass(table, content, counts: &counts)
+            }
+            if let replaced { text = replaced }
+        }
+        for rule in custom {
+            let current = text ?? unescaped ?? Array(content)
+            if let replaced = rule.apply(to: current) {
+                text = replaced.bytes
+                counts[rule.name, default: 0] += replaced.count
+            }
+        }
+        return text
+    }
+
+    /// One left-to-right pass of the rules in `table`; nil when nothing matched.
+    private func pass(_ table: [[Int]], _ t: UnsafeBufferPointer<UInt8>, counts: inout [String: Int]) -> [UInt8]? {
+        var out: [UInt8]? = nil
+        var copied = 0
+        var i = 0
+        scan: while i < t.count {
+            let candidates = table[Int(t[i])]
+            if !candidates.isEmpty {
+                for index in candidates {
+                    guard let r = rules[index].find(t, i) else { continue }
+                    if out == nil { out = []; out!.reserveCapacity(t.count) }
+                    out!.append(contentsOf: t[copied..<r.lowerBound])
+                    out!.append(contentsOf: Self.marker(rules[index].name))
+                    counts[rules[index].name, default: 0] += 1
+                    copied = r.upperBound
+                    i = max(r.upperBound, i + 1)
+                    continue scan
+                }
+            }
+            i += 1
+        }
+        guard var result = out else { return nil }
+        result.append(contentsOf: t[copied...])
+        return result
+    }
+
+    /// `t` with each `\/` escape written as `/`; nil when it has none.
+    static func withoutEscapedSlashes(_ t: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var i = 0
+        var found = false
+        while i < t.count {
+            if t[i] == UInt8(ascii: "\\") {
+                if i + 1 < t.count && t[i + 1] == UInt8(ascii: "/") { found = true; break }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        guard found else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(t.count)
+        i = 0
+        while i < t.count {
+            if t[i] == UInt8(ascii: "\\") && i + 1 < t.count {
+                if t[i + 1] != UInt8(ascii: "/") { out.append(t[i]) }
+                out.append(t[i + 1])
+                i += 2
+            } else {
+                out.append(t[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func marker(_ name: String) -> [UInt8] { Array("[REDACTED:\(name)]".utf8) }
+
+    @inline(__always) static func isWhitespace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+
+    /// Keys whose string values are credentials, compared in lower case without `_` and `-`.
+    static let credentialKeys: Set<[UInt8]> = Set([
+        "password", "passwd", "secret", "token", "apikey", "xapikey", "accesstoken", "refreshtoken", "idtoken", "authtoken",
+        "sessiontoken", "clientsecret", "authorization", "awssecretaccesskey", "secretaccesskey", "privatekey", "secretkey",
+    ].map { Array($0.utf8) })
+
+    static let credentialKeyStarts: Set<UInt8> = Set(credentialKeys.map { $0[0] })
+
+    static func namesCredential(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard key.count >= 5, key.count <= 24, credentialKeyStarts.contains(SecretRule.lower(key[0])) else { return false }
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(key.count)
+        for c in key where c != UInt8(ascii: "_") && c != UInt8(ascii: "-") { normalized.append(SecretRule.lower(c)) }
+        return credentialKeys.contains(normalized)
+    }
+}

@@ -1,0 +1,75 @@
+import Metrics
+import SluiceCore
+
+/// What one ingest request did with its events, counted by project and outcome, then recorded in
+/// `sluice_events_received_total`, `sluice_events_rejected_total` and `sluice_redactions_total` once per request (a handful
+/// of counter updates, not one per event).
+///
+/// Label values come from closed sets, whatever a client sends: the project id (or `unknown` for
+/// an event that did not decode far enough), a ``Reason``, and for invalid events the top-level
+/// field named by the rejection if it is one of the event's fields, `event` otherwise.
+struct EventTally: Sendable, Equatable {
+    /// Why an event was answered as rejected.
+    enum Reason: String, Sendable {
+        /// The event failed validation.
+        case invalid
+        /// The API key may not write the event's project.
+        case forbiddenProject = "forbidden_project"
+        /// It passed validation, but the database refused the row.
+        case refusedByDatabase = "refused_by_database"
+    }
+
+    struct Rejection: Hashable, Sendable {
+        var project: String
+        var reason: Reason
+        var field: String
+    }
+
+    private(set) var received: [String: Int] = [:]
+    private(set) var rejected: [Rejection: Int] = [:]
+    /// Secrets replaced, by rule (``Redactor``).
+    var redacted: [String: Int] = [:]
+
+    mutating func receive(project: Int32?) {
+        received[Self.label(project), default: 0] += 1
+    }
+
+    mutating func reject(project: Int32?, _ reason: Reason, field: String? = nil) {
+        let field = reason == .invalid ? Self.field(field) : ""
+        rejected[Rejection(project: Self.label(project), reason: reason, field: field), default: 0] += 1
+    }
+
+    /// Adds the counts to the process's metrics.
+    func record() {
+        for (project, n) in received {
+            Counter(label: "sluice_events_received_total", dimensions: [("project", project)]).increment(by: n)
+        }
+        for (key, n) in rejected {
+            Counter(label: "sluice_events_rejected_total",
+                    dimensions: [("project", key.project), ("reason", key.reason.rawValue), ("field", key.field)]).increment(by: n)
+        }
+        for (rule, n) in redacted {
+            Counter(label: "sluice_redactions_total", dimensions: [("rule", rule)]).increment(by: n)
+        }
+    }
+
+    /// A request refused whole by the pipeline (429 or 503), in `sluice_ingest_rejected_requests_total`.
+    static func refusedRequest(status: Int) {
+        Counter(label: "sluice_ingest_rejected_requests_total", dimensions: [("status", String(status))]).increment()
+    }
+
+    static func label(_ project: Int32?) -> String { project.map { String($0) } ?? "unknown" }
+
+    /// The event's fields (``EventDecoder``'s and OTLP's names); anything else is `event`.
+    static let fields: Set<String> = [
+        "id", "timestamp", "eventType", "agentId", "agentVersion", "sessionId", "projectId", "context", "data", "metrics",
+        "parentEventId", "relatedEventIds", "tags", "severity", "machineId", "workspaceId",
+    ]
+
+    /// The top-level field of a rejection's path (`data.x.y` → `data`, `tags[3]` → `tags`).
+    static func field(_ path: String?) -> String {
+        guard let path else { return "event" }
+        let top = String(path.prefix { $0 != "." && $0 != "[" })
+        return fields.contains(top) ? top : "event"
+    }
+}
