@@ -64,7 +64,7 @@ import Glibc
         #expect(try await prometheus.value(#"sluice_http_requests_total{route="/v1/events", status="207"}"#) == 1)
         #expect(try await prometheus.value(#"sluice_up"#) == 1)
         #expect(try await prometheus.value(#"count(sluice_projector_lag_seconds)"#) == 3)
-        #expect(try await prometheus.value(#"count(sluice_build_info{mode="plain", postgresql=~"1[5-9].*"})"#) == 1)
+        #expect(try await prometheus.value(#"count(sluice_build_info{mode="\#(TestDatabase.mode.rawValue)", postgresql=~"1[5-9].*"})"#) == 1)
         #expect(try await prometheus.value(#"sum(sluice_db_pool_connections)"#).map { $0 >= 2 } == true)
         #expect(try await prometheus.value(#"sluice_ingest_batch_events_count"#).map { $0 >= 3 } == true)
 
