@@ -13,6 +13,9 @@ public enum Principal: Sendable, Equatable {
         return nil
     }
 
+    /// The caller's own ingest rate; nil: the server's default (``ServerConfiguration/rateLimit``).
+    var rateLimit: RateLimit? { nil }
+
     /// Whether this caller may write or read `project`'s events.
     func allows(project: Int32) -> Bool {
         switch self {

@@ -53,9 +53,24 @@ struct EventTally: Sendable, Equatable {
         }
     }
 
-    /// A request refused whole by the pipeline (429 or 503), in `sluice_ingest_rejected_requests_total`.
-    static func refusedRequest(status: Int) {
-        Counter(label: "sluice_ingest_rejected_requests_total", dimensions: [("status", String(status))]).increment()
+    /// Why a whole request was refused before anything of it was stored.
+    enum Refusal: String, Sendable {
+        /// Over its client's rate (429).
+        case rateLimited = "rate_limited"
+        /// The ingest queue is full (429).
+        case queueFull = "queue_full"
+        /// The database is unavailable (503).
+        case unavailable
+        /// The server is shutting down (503).
+        case shuttingDown = "shutting_down"
+
+        var status: Int { self == .rateLimited || self == .queueFull ? 429 : 503 }
+    }
+
+    /// A request refused whole, in `sluice_ingest_rejected_requests_total{status,reason}`.
+    static func refusedRequest(_ refusal: Refusal) {
+        Counter(label: "sluice_ingest_rejected_requests_total",
+                dimensions: [("status", String(refusal.status)), ("reason", refusal.rawValue)]).increment()
     }
 
     static func label(_ project: Int32?) -> String { project.map { String($0) } ?? "unknown" }

@@ -7,7 +7,7 @@ struct HealthRoutes: Sendable {
     let pool: ConnectionPool
     let expectedMigrations: [String]
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         router.get("/healthz") { _, _ in jsonResponse(bytes: Array("{\"status\":\"ok\"}".utf8)) }
         router.get("/readyz") { _, _ in await readiness() }
         router.get("/api/health") { _, _ in await readiness() }

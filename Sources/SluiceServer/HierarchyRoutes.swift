@@ -11,7 +11,7 @@ struct HierarchyRoutes: Sendable {
     let auth: Authenticator
     let maxBodyBytes = 1 << 20
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         router.post("/api/projects/resolve") { request, _ in
             try await authorized(request) { _ in
                 struct Resolve: Decodable { var repoUrl: String }

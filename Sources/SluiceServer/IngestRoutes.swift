@@ -11,20 +11,26 @@ struct IngestRoutes: Sendable {
     let configuration: ServerConfiguration
     let pipeline: IngestPipeline
     let auth: Authenticator
+    let limiter: RateLimiter
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         router.post("/v1/events") { request, context in try await ingest(request, context) }
         router.post("/api/events/batch") { request, context in try await ingest(request, context) }
         router.post("/api/events") { request, context in try await ingest(request, context) }
     }
 
     /// Decodes, authorizes and stores the events of one request; answers after COMMIT.
-    func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func ingest(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let principal: Principal
         do {
             principal = try await auth.authenticate(request.headers[.authorization])
         } catch {
             return authFailure(error)
+        }
+        let client = RateLimiter.client(principal, context)
+        if let wait = limiter.admit(client, limit: principal.rateLimit) {
+            EventTally.refusedRequest(.rateLimited)
+            return errorResponse(.tooManyRequests, RateLimiter.advice(wait), retryAfter: wait)
         }
         let body: ByteBuffer
         switch await readBody(request, limit: configuration.maxBodyBytes) {
@@ -54,6 +60,7 @@ struct IngestRoutes: Sendable {
             }
         }
 
+        limiter.charge(client, events: outcomes.count, limit: principal.rateLimit)
         var rows = CopyBinaryEncoder(reservingCapacity: body.readableBytes + outcomes.count * 160)
         var items: [IngestResponse.Item] = []
         items.reserveCapacity(outcomes.count)
@@ -95,13 +102,13 @@ struct IngestRoutes: Sendable {
         } catch {
             switch error {
             case .saturated(let s):
-                EventTally.refusedRequest(status: 429)
+                EventTally.refusedRequest(.queueFull)
                 return errorResponse(.tooManyRequests, error.description, retryAfter: s)
             case .unavailable(let s, _):
-                EventTally.refusedRequest(status: 503)
+                EventTally.refusedRequest(.unavailable)
                 return errorResponse(.serviceUnavailable, error.description, retryAfter: s)
             case .shuttingDown:
-                EventTally.refusedRequest(status: 503)
+                EventTally.refusedRequest(.shuttingDown)
                 return errorResponse(.serviceUnavailable, error.description, retryAfter: 1)
             case .failed(let m):
                 context.logger.error("ingest failed", metadata: ["error": "\(m)"])

@@ -21,7 +21,7 @@ struct MetricsRoutes: Sendable {
     /// retention are behind.
     let archive: ArchiveConfiguration?
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         router.get("/metrics") { request, _ in
             do throws(Authenticator.Failure) { _ = try await auth.authenticate(request.headers[.authorization]) } catch { return authFailure(error) }
             var text = Array(ProcessMetrics.withHelp(ProcessMetrics.registry.emitToString()).utf8)

@@ -19,15 +19,16 @@ struct OTLPRoutes: Sendable {
     let configuration: ServerConfiguration
     let pipeline: IngestPipeline
     let auth: Authenticator
+    let limiter: RateLimiter
 
     enum Signal { case logs, metrics }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         router.post("/v1/logs") { request, context in await export(.logs, request, context) }
         router.post("/v1/metrics") { request, context in await export(.metrics, request, context) }
     }
 
-    func export(_ signal: Signal, _ request: Request, _ context: BasicRequestContext) async -> Response {
+    func export(_ signal: Signal, _ request: Request, _ context: SluiceRequestContext) async -> Response {
         guard let encoding = OTLPEncoding(contentType: request.headers[.contentType]) else {
             return status(.unsupportedMediaType, .invalidArgument,
                           "Content-Type \(request.headers[.contentType] ?? "") is not supported; send application/x-protobuf or application/json", .json)
@@ -41,6 +42,11 @@ struct OTLPRoutes: Sendable {
             case .invalid: return status(.unauthorized, .unauthenticated, "the API key is not valid or was revoked", encoding)
             case .unavailable: return status(.serviceUnavailable, .unavailable, "cannot check the API key: database unavailable", encoding, retryAfter: 2)
             }
+        }
+        let client = RateLimiter.client(principal, context)
+        if let wait = limiter.admit(client, limit: principal.rateLimit) {
+            EventTally.refusedRequest(.rateLimited)
+            return status(.tooManyRequests, .resourceExhausted, RateLimiter.advice(wait), encoding, retryAfter: wait)
         }
         let body: ByteBuffer
         switch await readBody(request, limit: configuration.maxBodyBytes) {
@@ -66,6 +72,7 @@ struct OTLPRoutes: Sendable {
         } catch {
             return status(.badRequest, .invalidArgument, error.description, encoding)
         }
+        limiter.charge(client, events: outcomes.count, limit: principal.rateLimit)
         guard outcomes.count <= configuration.maxEventsPerRequest else {
             return status(.contentTooLarge, .resourceExhausted,
                           "a request may carry at most \(configuration.maxEventsPerRequest) records; export smaller batches", encoding)
@@ -102,13 +109,13 @@ struct OTLPRoutes: Sendable {
         } catch {
             switch error {
             case .saturated(let s):
-                EventTally.refusedRequest(status: 429)
+                EventTally.refusedRequest(.queueFull)
                 return status(.tooManyRequests, .resourceExhausted, error.description, encoding, retryAfter: s)
             case .unavailable(let s, _):
-                EventTally.refusedRequest(status: 503)
+                EventTally.refusedRequest(.unavailable)
                 return status(.serviceUnavailable, .unavailable, error.description, encoding, retryAfter: s)
             case .shuttingDown:
-                EventTally.refusedRequest(status: 503)
+                EventTally.refusedRequest(.shuttingDown)
                 return status(.serviceUnavailable, .unavailable, error.description, encoding, retryAfter: 1)
             case .failed(let m):
                 context.logger.error("OTLP ingest failed", metadata: ["error": "\(m)"])

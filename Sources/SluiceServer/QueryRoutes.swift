@@ -11,7 +11,7 @@ struct QueryRoutes: Sendable {
     let pool: ConnectionPool
     let auth: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         registerAggregates(on: router)
         registerSearch(on: router)
         router.get("/v1/sessions") { request, _ in
@@ -58,7 +58,7 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    func registerAggregates(on router: Router<BasicRequestContext>) {
+    func registerAggregates(on router: Router<SluiceRequestContext>) {
         router.get("/v1/tools") { request, _ in
             try await read(request) { filter, _ in
                 let json = try await pool.withConnection { conn throws(StoreError) in try Queries.tools(filter, on: conn) }
@@ -76,7 +76,7 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    func registerSearch(on router: Router<BasicRequestContext>) {
+    func registerSearch(on router: Router<SluiceRequestContext>) {
         router.get("/v1/chat/search") { request, _ in
             try await read(request) { filter, q in
                 guard let text = q["q"], !text.isEmpty else { throw BadQuery("q is required") }

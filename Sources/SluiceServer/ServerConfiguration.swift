@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     /// Replaces secrets in events before they are stored (`SLUICE_REDACT`, `SLUICE_REDACT_RULES`);
     /// on by default with the built-in rules.
     public var redactor = Redactor()
+    /// Each client's ingest rate (per API key, or per address when open); nil: unlimited.
+    public var rateLimit: RateLimit?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,

@@ -41,10 +41,11 @@ public struct SluiceApplication: Sendable {
         }
         let pipeline = IngestPipeline(pool: writePool, configuration: configuration.ingest, logger: logger)
 
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: MetricsMiddleware())
-        IngestRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
-        OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth).register(on: router)
+        let limiter = RateLimiter(defaultLimit: configuration.rateLimit)
+        IngestRoutes(configuration: configuration, pipeline: pipeline, auth: auth, limiter: limiter).register(on: router)
+        OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth, limiter: limiter).register(on: router)
         HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
         QueryRoutes(pool: readPool, auth: auth).register(on: router)
         StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)

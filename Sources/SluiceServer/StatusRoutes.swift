@@ -18,7 +18,7 @@ struct StatusRoutes: Sendable {
         struct Projector: Encodable { var parts: [PartStatus] }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SluiceRequestContext>) {
         router.get("/v1/status") { request, _ in
             do throws(Authenticator.Failure) { _ = try await auth.authenticate(request.headers[.authorization]) } catch { return authFailure(error) }
             do throws(StoreError) {

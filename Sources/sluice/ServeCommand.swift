@@ -40,6 +40,10 @@ struct Serve: AsyncParsableCommand {
             databaseMode: ModePreference(rawValue: env("SLUICE_MODE", "auto")) ?? .auto)
         configuration.otlpDefaultProjectId = env("SLUICE_OTLP_PROJECT_ID", 1)
         configuration.redactor = try Redactor.fromEnvironment()
+        let rate: Int = env("SLUICE_RATE_EVENTS_PER_S", 0)
+        if rate > 0 {
+            configuration.rateLimit = RateLimit(eventsPerSecond: Double(rate), burst: Double(env("SLUICE_RATE_BURST", 2 * rate)))
+        }
         let retentionSeconds: Int = env("SLUICE_RETENTION_INTERVAL_S", 0)
         if retentionSeconds > 0 {
             configuration.retention = (try ArchiveConfiguration.fromEnvironment(), .seconds(retentionSeconds))
