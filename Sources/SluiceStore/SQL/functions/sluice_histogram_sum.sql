@@ -1,0 +1,2 @@
+CREATE OR REPLACE AGGREGATE sluice_histogram_sum(bigint[]) (
+    SFUNC = sluice_histogram_add, STYPE = bigint[], COMBINEFUNC = sluice_histogram_add, PARALLEL = SAFE);

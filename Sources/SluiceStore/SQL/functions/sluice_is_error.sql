@@ -1,0 +1,4 @@
+CREATE OR REPLACE FUNCTION sluice_is_error(event_type text, severity text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT event_type = 'error_encountered' OR coalesce(severity IN ('error', 'critical'), false)
+$$;
