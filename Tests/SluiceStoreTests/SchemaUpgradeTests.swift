@@ -38,8 +38,10 @@ import SluiceTestSupport
 
         let name = "functions/sluice_histogram_quantile.sql"
         let index = try #require(migrator.definitions.plain.firstIndex { $0.name == name })
-        migrator.definitions.plain[index].sql += "\n-- changed\n"
-        migrator.definitions.plainInTimescale = migrator.definitions.plainInTimescale.map { $0.name == name ? migrator.definitions.plain[index] : $0 }
+        var changed = migrator.definitions.plain[index]
+        changed.sql += "\n-- changed\n"
+        migrator.definitions.plain[index] = changed
+        migrator.definitions.plainInTimescale = migrator.definitions.plainInTimescale.map { $0.name == name ? changed : $0 }
         #expect(try await TestDatabase.migrate(url, with: migrator).definitions == [name])
         #expect(try await TestDatabase.migrate(url, with: migrator).definitions == [])
     }
@@ -77,11 +79,8 @@ import SluiceTestSupport
         try "functions/a\n".write(to: root.appendingPathComponent("definitions.txt"), atomically: true, encoding: .utf8)
         try "SELECT 1;".write(to: root.appendingPathComponent("functions/a.sql"), atomically: true, encoding: .utf8)
         try "SELECT 1;".write(to: root.appendingPathComponent("functions/b.timescale.sql"), atomically: true, encoding: .utf8)
-        #expect {
-            _ = try Migrator(sqlDirectory: root)
-        } throws: { error in
-            "\(error)".contains("functions/b.timescale.sql is not listed in definitions.txt")
-        }
+        let error = #expect(throws: StoreError.self) { try Migrator(sqlDirectory: root) }
+        #expect(error.map { "\($0)".contains("functions/b.timescale.sql is not listed in definitions.txt") } == true)
     }
 }
 
