@@ -1,3 +1,5 @@
+-- The text of a chat message carried by an event: a user prompt (user_interaction, user_prompt) or
+-- an LLM response (llm_response), from data.prompt/response, data.content or data.message; NULL otherwise.
 CREATE OR REPLACE FUNCTION sluice_chat_text(event_type text, data jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE

@@ -1,3 +1,6 @@
+-- Plain mode: creates the partition of agent_events for UTC day `day` if missing, carving the
+-- day's rows out of the default partition (locking agent_events first, waiting at most two seconds).
+-- Returns whether it created one.
 CREATE OR REPLACE FUNCTION sluice_create_day_partition(day date) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE

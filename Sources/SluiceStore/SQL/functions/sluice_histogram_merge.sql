@@ -1,3 +1,6 @@
+-- The sum of two latency histograms, bucket by bucket; NULL is the empty histogram. Histograms of
+-- our own making (32 buckets from index 1) are added without a query, so that PostgreSQL inlines
+-- this into an upsert; anything else takes sluice_histogram_merge_general.
 CREATE OR REPLACE FUNCTION sluice_histogram_merge(a bigint[], b bigint[]) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a

@@ -1,3 +1,5 @@
+-- The latency histogram (32 counts, bucket 0 first) of a set of sluice_latency_bucket values; the
+-- continuous aggregates of TimescaleDB mode build theirs with it.
 CREATE OR REPLACE FUNCTION sluice_histogram_of(buckets integer[]) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT array_agg(coalesce(c.n, 0) ORDER BY k.k)

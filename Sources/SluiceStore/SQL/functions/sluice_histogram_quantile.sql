@@ -1,3 +1,6 @@
+-- The p-quantile of a latency histogram: the upper bound (2^k ms) of the bucket where the
+-- cumulative count reaches ceil(p * total); NULL for an empty histogram. A PL/pgSQL loop (a window
+-- query per group was about 7 times slower over a month of hourly rows).
 CREATE OR REPLACE FUNCTION sluice_histogram_quantile(h bigint[], p double precision) RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE

@@ -1,3 +1,7 @@
+-- TimescaleDB mode: the UTC days of the events stored by transactions in [from_xid, to_xid) that no
+-- continuous aggregate would show otherwise: below the policies' window start, a watermark or an
+-- invalidation threshold (see timescale/0009). Days that retention dropped are left out: their
+-- aggregates are the only copy of their rows.
 CREATE OR REPLACE FUNCTION sluice_late_days(from_xid xid8, to_xid xid8) RETURNS SETOF date
 LANGUAGE sql STABLE AS $$
     SELECT DISTINCT (e."timestamp" AT TIME ZONE 'UTC')::date

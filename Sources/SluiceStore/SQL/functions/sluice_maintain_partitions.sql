@@ -1,3 +1,8 @@
+-- Plain mode: creates the partitions for every UTC day from today - past to today + ahead, and
+-- carves out of the default partition any day that already holds rows there, so that the default
+-- partition is only a landing place for events far outside the window. `sluice serve` calls it
+-- hourly and `sluice migrate` once. In TimescaleDB mode it does nothing: chunks are created on
+-- demand. Returns the partitions created.
 CREATE OR REPLACE FUNCTION sluice_maintain_partitions(past integer DEFAULT 35, ahead integer DEFAULT 7)
 RETURNS integer
 LANGUAGE plpgsql AS $$

@@ -1,3 +1,6 @@
+-- Before a rebuild empties the projections: copies aside (temporary tables, dropped at COMMIT) the
+-- aggregate rows of dropped days (plain mode) and the sessions, with their chat, that had events on
+-- a dropped day; sluice_rebuild_restore() puts them back after the refold.
 CREATE OR REPLACE FUNCTION sluice_rebuild_keep() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE

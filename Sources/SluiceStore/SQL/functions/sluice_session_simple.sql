@@ -1,3 +1,5 @@
+-- Whether an event is simple for the session fold, which sluice_session_partials then folds in
+-- bulk: not a test_run or build_trigger, and its metrics plain counts (sluice_plain_count).
 CREATE OR REPLACE FUNCTION sluice_session_simple(event_type text, data jsonb, metrics jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT event_type NOT IN ('test_run', 'build_trigger')
