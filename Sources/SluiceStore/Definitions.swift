@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A repeatable definition: one function, trigger or view, from `functions/`, `triggers/` or
 /// `views/`. Unlike a ``Migration`` it is applied again whenever its text changes (tracked by
