@@ -72,7 +72,9 @@ import SluiceProjections
 
     static func snapshot(_ db: String) async throws -> Snapshot {
         try await TestDatabase.query(db) { conn throws(StoreError) in
-            Snapshot(rows: try tables.map { try conn.execute($0).rows })
+            var rows: [[[String?]]] = []
+            for sql in tables { rows.append(try conn.execute(sql).rows) }
+            return Snapshot(rows: rows)
         }
     }
 }
