@@ -261,6 +261,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/SluiceTestSupport",
+            resources: [.copy("Fixtures")],  // frozen SQL trees of older versions (upgrade tests)
             swiftSettings: swiftSettings
         ),
     ]

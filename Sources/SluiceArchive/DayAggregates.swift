@@ -1,7 +1,7 @@
 import SluiceStore
 
 /// TimescaleDB mode: whether the continuous aggregates hold a day before retention drops its chunks
-/// (`sluice_day_aggregates()`, `sluice_timescale_drop_refusal()` in migrations/0014). In plain mode
+/// (`sluice_day_aggregates()`, `sluice_timescale_drop_refusal()`, each in its file under SQL/functions/). In plain mode
 /// every check passes: the projector's tables keep what they folded.
 enum DayAggregates {
     /// A continuous aggregate whose materialized rows for the day differ from what its query

@@ -1,7 +1,7 @@
 import SluiceStore
 
 /// The events a part of the projector set aside because its fold could not take them
-/// (`projector_dead_letters`, migration 0021): listed by `sluice projections failures`, folded
+/// (`projector_dead_letters`, created by migrations/0021_projector_dead_letters.sql): listed by `sluice projections failures`, folded
 /// again by `sluice projections retry` once the cause is fixed.
 public enum DeadLetters {
     /// One event set aside by one part.

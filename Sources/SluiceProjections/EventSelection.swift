@@ -9,7 +9,7 @@ public struct LoggedEventKey: Sendable, Hashable {
 }
 
 /// Which events of a range a fold reads: all of them, or only those with the given keys (the
-/// `only_ids` / `only_times` arguments of `sluice_fold_events`, migration 0021).
+/// `only_ids` / `only_times` arguments of `sluice_fold_events`, SQL/functions/sluice_fold_events.sql).
 struct EventSelection: Sendable {
     /// nil: every event of the range.
     var keys: [LoggedEventKey]?

@@ -4,7 +4,7 @@ import SluiceStore
 ///
 /// When a fold fails on its data, the range is folded again in slices (``Bisection``), each under
 /// a savepoint: a slice that folds is kept, one that fails is rolled back and split, and a single
-/// event that still fails is a dead letter (`projector_dead_letters`, migration 0021), recorded in
+/// event that still fails is a dead letter (`projector_dead_letters`), recorded in
 /// the same transaction as the position that moves past it. Folding in slices gives what one fold
 /// gives: every projection merges by addition, minimum, maximum or upsert, in any number of pieces.
 enum Isolation {

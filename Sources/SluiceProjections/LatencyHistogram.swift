@@ -1,5 +1,5 @@
 /// A latency histogram as the aggregates store it (32 log-scale buckets of `durationMs`, see
-/// migrations/0006), and its quantiles computed as `sluice_histogram_quantile` computes them.
+/// SQL/functions/sluice_latency_bucket.sql), and its quantiles computed as `sluice_histogram_quantile` computes them.
 struct LatencyHistogram: Equatable {
     var counts: [Int64]
 

@@ -9,7 +9,7 @@ import SluiceStore
 /// **Gap-free position.** Every row of `agent_events` carries `ingest_xid`, the id of the
 /// transaction that stored it. A step reads `horizon = sluice_step_horizon()`, the oldest
 /// transaction still running, leaving out projector steps (which never store events), or the
-/// snapshot's xmax when there is none (`0019_step_horizon.sql`): every transaction with a lower id
+/// snapshot's xmax when there is none (`functions/sluice_step_horizon.sql`): every transaction with a lower id
 /// has ended, committed or not, or stores no events, and every transaction that has not yet stored
 /// anything will get a higher id. So the rows with `ingest_xid` in `[position, horizon)` are
 /// final: none can appear there later, as a row with a lower sequence number could after a
@@ -28,13 +28,13 @@ import SluiceStore
 /// `sluice serve` processes on one database, a step that cannot take its lock returns at once. No
 /// event is folded twice. The parts write disjoint tables but for one column: the end of a chat
 /// session, which both the chat and the agent-sessions parts write, under locks per session that
-/// they take in one order (`0020_projector_three_parts.sql`).
+/// they take in one order (`functions/sluice_lock_chat_sessions.sql`).
 ///
 /// A transaction that stays open (even an unrelated one that wrote something) holds the horizon
 /// back: projections then lag until it ends.
 public enum Projector {
     /// A part of the projector: the projections it writes, folded from its own position
-    /// (`projector_positions`, `0017_projector_parts.sql`, `0020_projector_three_parts.sql`).
+    /// (`projector_positions`; the parts allowed: `triggers/projector_positions_parts_only.sql`).
     public enum Part: String, Sendable, CaseIterable {
         /// Hourly, daily, per-tool and per-model rollups (plain mode); in TimescaleDB mode, where they
         /// are continuous aggregates, the days too old for their refresh policies.
@@ -61,7 +61,7 @@ public enum Projector {
         public var events: Int = 0
         /// TimescaleDB mode: UTC days of events that lie before the refresh policies' window,
         /// this step's and those whose refresh has not succeeded yet, refreshed by the step after
-        /// its commit (`timescale/0006`, `0008`).
+        /// its commit (`functions/sluice_late_days.timescale.sql`, `functions/sluice_request_late_days.timescale.sql`).
         public var lateDays: [LateDay] = []
         /// Where the step spent its time, in order (summed over the steps of a rebuild).
         public var phases: [Phase] = []
@@ -202,7 +202,7 @@ public enum Projector {
     /// Drops every projection and folds the whole log again, in one transaction (readers see the
     /// old projections until it commits). Blocking; waits for the running steps of every part.
     /// Aggregate rows of days retention dropped, and sessions with events on such days, are kept
-    /// as they were: their raw events are only in the archive (`0013_rebuild_keeps_dropped_days.sql`).
+    /// as they were: their raw events are only in the archive (`functions/sluice_rebuild_keep.sql`, `functions/sluice_rebuild_restore.sql`).
     public static func rebuild(
         idleTimeout: Duration = .seconds(1800), maximumEvents: Int = maximumEventsPerStep, on conn: PostgresConnection
     ) throws(StoreError) -> Step {

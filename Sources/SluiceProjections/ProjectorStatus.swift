@@ -33,7 +33,7 @@ public struct PartStatus: Sendable, Equatable, Codable {
     /// The status of every part. Blocking.
     public static func all(on conn: PostgresConnection) throws(StoreError) -> [PartStatus] {
         var parts = try positions(on: conn)
-        // The table exists in TimescaleDB mode only (timescale/0008).
+        // The table exists in TimescaleDB mode only (timescale/0008_late_day_refreshes.sql).
         if try conn.execute("SELECT to_regclass('sluice_late_day_refreshes') IS NOT NULL").scalar() == "t",
            let i = parts.firstIndex(where: { $0.part == Projector.Part.aggregates.rawValue }) {
             guard let n = try conn.execute("SELECT count(*) FROM sluice_late_day_refreshes").scalar().flatMap({ Int($0) }) else {

@@ -91,7 +91,7 @@ enum SessionProjector {
         written += try upsert(idle, now: now, idleTimeout: idleTimeout, on: conn)
         let touched = (Array(sessions.keys) + idle.map(\.sessionId)).map(\.lowercased)
         if !touched.isEmpty {
-            // Under locks per session that the chat part takes too (0020).
+            // Under locks per session that the chat part takes too (functions/sluice_lock_chat_sessions.sql).
             try conn.execute("SELECT sluice_chat_sessions_end($1::uuid[])", [PostgresArray.literal(touched)])
         }
         clock.lap("sessions: idle")

@@ -12,7 +12,7 @@ import Foundation
 ///
 /// No refresh here ends after now(): TimescaleDB narrows the window to whole buckets, so the
 /// bucket still filling is never materialized, and its events stay above every watermark, shown in
-/// real time (`timescale/0009`). A refresh to the end of time materialized the current hour and day,
+/// real time (`functions/sluice_late_days.timescale.sql`). A refresh to the end of time materialized the current hour and day,
 /// and events that arrived for them afterwards were missing until a policy reached them.
 public enum ContinuousAggregates {
     /// Refresh order: the hourly aggregates before the daily ones built on them.
@@ -38,7 +38,7 @@ public enum ContinuousAggregates {
     }
 
     /// Materializes the rollups built on other continuous aggregates that hold nothing yet
-    /// (`sluice_unmaterialized_rollups`, `timescale/0007`), over their whole range, parents first:
+    /// (`functions/sluice_unmaterialized_rollups.timescale.sql`), over their whole range, parents first:
     /// a migration creates them empty. Blocking; TimescaleDB mode only. Returns their names.
     @discardableResult
     public static func materializeNewRollups(on conn: PostgresConnection) throws(StoreError) -> [String] {

@@ -167,3 +167,11 @@ public final class EmbeddedCluster: Sendable {
         getpwnam("postgres") != nil ? "postgres" : "nobody"
     }
 }
+
+extension EmbeddedCluster {
+    /// The path of PostgreSQL program `name` (`pg_dump`, `psql`, …) among the binaries an embedded
+    /// cluster uses (`$SLUICE_PG_BIN`, else the newest installed PostgreSQL).
+    public static func programPath(_ name: String) throws(StoreError) -> String {
+        try findBinaries().appendingPathComponent(name).path
+    }
+}

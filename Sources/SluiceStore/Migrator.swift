@@ -22,27 +22,47 @@ public struct Migration: Sendable, Hashable {
     public var sql: String
 }
 
-/// Applies `migrations/` (always) and then `timescale/` (TimescaleDB mode), each file once, each in
-/// its own transaction, tracked in `sluice_migrations`. Safe to run from several processes at once:
-/// an advisory lock serializes them.
+/// Brings a database's schema up to date from the bundled SQL tree (docs/sql-layout.md), in two
+/// layers, each its versioned migrations and then its repeatable definitions:
+///
+/// 1. `migrations/`, each file once, in name order, tracked in `sluice_migrations`;
+/// 2. the definitions of `definitions.txt` (functions, triggers, views), in its order, each
+///    whenever its text changed, tracked by checksum in `sluice_definitions`;
+/// 3. TimescaleDB mode: `timescale/`, as 1;
+/// 4. TimescaleDB mode: the `.timescale.sql` definitions, as 2. A `.timescale.sql` variant
+///    replaces its plain file, which step 2 then skips.
+///
+/// Each file runs in its own transaction. Safe to run from several processes at once: an
+/// advisory lock serializes them.
 public struct Migrator: Sendable {
     public var plain: [Migration]
     public var timescale: [Migration]
+    public var definitions: Definitions
     public var preference: ModePreference
     let logger: Logger
 
+    /// The SQL tree bundled with this build.
     public init(preference: ModePreference = .auto, logger: Logger = Logger(label: "sluice.migrate")) throws(StoreError) {
-        self.plain = try Self.load("migrations")
-        self.timescale = try Self.load("timescale")
+        guard let root = Bundle.module.resourceURL?.appendingPathComponent("SQL") else {
+            throw .migration("the SQL resources are missing from this build")
+        }
+        try self.init(sqlDirectory: root, preference: preference, logger: logger)
+    }
+
+    /// The SQL tree at `sqlDirectory` (`migrations/`, `timescale/` and optionally
+    /// `definitions.txt` with its files). A tree without `definitions.txt` is migrated as before
+    /// the layout of definitions: its migrations only (the tests' frozen copies of older trees).
+    public init(sqlDirectory: URL, preference: ModePreference = .auto, logger: Logger = Logger(label: "sluice.migrate")) throws(StoreError) {
+        self.plain = try Self.load("migrations", in: sqlDirectory)
+        self.timescale = try Self.load("timescale", in: sqlDirectory)
+        self.definitions = try Definitions.load(from: sqlDirectory)
         self.preference = preference
         self.logger = logger
     }
 
-    /// Reads the bundled SQL files of one directory, in name order.
-    static func load(_ directory: String) throws(StoreError) -> [Migration] {
-        guard let url = Bundle.module.resourceURL?.appendingPathComponent("SQL").appendingPathComponent(directory) else {
-            throw .migration("the SQL resources are missing from this build")
-        }
+    /// Reads the SQL files of one directory of the tree, in name order.
+    static func load(_ directory: String, in root: URL) throws(StoreError) -> [Migration] {
+        let url = root.appendingPathComponent(directory)
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".sql") }.sorted()
@@ -62,7 +82,10 @@ public struct Migrator: Sendable {
     /// What `migrate` did.
     public struct Report: Sendable {
         public var mode: DatabaseMode
+        /// The migrations applied, in order.
         public var applied: [String]
+        /// The definitions applied (new or changed), in order.
+        public var definitions: [String] = []
     }
 
     /// Brings the database up to date. Blocking: call it on a connection's own thread.
@@ -76,18 +99,44 @@ public struct Migrator: Sendable {
             )
             """)
         let mode = try decideMode(conn)
+        if definitions.hasAny {
+            try conn.execute("""
+                CREATE TABLE IF NOT EXISTS sluice_definitions (
+                    name       text PRIMARY KEY,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
         let done = Set(try conn.execute("SELECT name FROM sluice_migrations").rows.compactMap { $0[0] })
+        var report = Report(mode: mode, applied: [])
+        report.applied += try apply(plain, skipping: done, mode: mode, on: conn)
+        report.definitions += try apply(mode == .timescale ? definitions.plainInTimescale : definitions.plain, on: conn)
+        if mode == .timescale {
+            report.applied += try apply(timescale, skipping: done, mode: mode, on: conn)
+            report.definitions += try apply(definitions.timescale, on: conn)
+        }
+        if mode == .plain {
+            try conn.execute("SELECT sluice_maintain_partitions()")
+        }
+        if mode == .timescale && !report.applied.isEmpty {
+            for name in try ContinuousAggregates.materializeNewRollups(on: conn) {
+                logger.info("materialized a new rollup", metadata: ["aggregate": "\(name)"])
+            }
+        }
+        return report
+    }
+
+    /// Applies the migrations not in `done`, in order, each in its own transaction; returns their names.
+    private func apply(_ migrations: [Migration], skipping done: Set<String>, mode: DatabaseMode, on conn: PostgresConnection) throws(StoreError) -> [String] {
         var applied: [String] = []
-        let files = plain + (mode == .timescale ? timescale : [])
-        for m in files where !done.contains(m.name) {
+        for m in migrations where !done.contains(m.name) {
             logger.info("applying migration", metadata: ["file": "\(m.name)"])
             try conn.execute("BEGIN")
             do {
+                try conn.executeScript(m.sql)
                 if m.name == plain.first?.name {
-                    try conn.executeScript(m.sql)
                     try recordMode(mode, conn)
-                } else {
-                    try conn.executeScript(m.sql)
                 }
                 try conn.execute("INSERT INTO sluice_migrations (name) VALUES ($1)", [m.name])
                 try conn.execute("COMMIT")
@@ -97,15 +146,7 @@ public struct Migrator: Sendable {
             }
             applied.append(m.name)
         }
-        if mode == .plain {
-            try conn.execute("SELECT sluice_maintain_partitions()")
-        }
-        if mode == .timescale && !applied.isEmpty {
-            for name in try ContinuousAggregates.materializeNewRollups(on: conn) {
-                logger.info("materialized a new rollup", metadata: ["aggregate": "\(name)"])
-            }
-        }
-        return Report(mode: mode, applied: applied)
+        return applied
     }
 
     /// The recorded mode, or the mode to record now.

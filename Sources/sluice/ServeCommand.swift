@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply migrations/ (and timescale/ in TimescaleDB mode).")
+    static let configuration = CommandConfiguration(abstract: "Apply migrations/ and the definitions of SQL/definitions.txt (and timescale/ in TimescaleDB mode).")
 
     func run() async throws {
         Sluice.bootstrapLogging()

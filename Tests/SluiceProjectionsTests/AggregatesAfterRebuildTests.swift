@@ -7,7 +7,7 @@ import SluiceTestSupport
 
 /// The aggregates equal the raw GROUP BY after any sequence of rebuilds, refreshes and late
 /// events, in both modes. In TimescaleDB mode a rebuild refreshes every continuous aggregate; an
-/// event that then arrives for an hour already materialized must still show (timescale/0009).
+/// event that then arrives for an hour already materialized must still show (functions/sluice_late_days.timescale.sql).
 @Suite struct AggregatesAfterRebuildTests {
     static func events(at times: [Int64]) -> [AgentEvent] {
         times.enumerated().map { i, t in

@@ -5,8 +5,8 @@ import SluiceStore
 import SluiceTestSupport
 @testable import SluiceProjections
 
-/// The projector's parts fold from their own positions, under their own locks (`0017_projector_parts.sql`,
-/// `0020_projector_three_parts.sql`).
+/// The projector's parts fold from their own positions, under their own locks (`projector_positions`,
+/// `triggers/projector_positions_parts_only.sql`).
 @Suite struct ProjectorPartsTests {
     static func events(_ n: Int, session: UUID) -> [AgentEvent] {
         (0..<n).map { i in
@@ -94,7 +94,7 @@ import SluiceTestSupport
         #expect(after.2 == "2")
     }
 
-    /// `sluice_step_horizon()` (0019) leaves out running projector steps, late-day refreshes (which
+    /// `sluice_step_horizon()` leaves out running projector steps, late-day refreshes (which
     /// hold the lock for their session) and other databases' transactions, which cannot store
     /// events here, but not this database's other transactions.
     @Test func aStepFoldsPastRunningStepsAndOtherDatabasesButNotPastAWriter() async throws {
@@ -244,8 +244,8 @@ import SluiceTestSupport
                  try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar(),
                  try conn.execute("SELECT sum(message_count)::text FROM chat_sessions").scalar()]
             }
-            // Upgrading runs 0017 (which puts back its own trigger, refusing the names of 0020),
-            // then 0020, as `migrate` does.
+            // Upgrading runs the data moves of 0017, then of 0020, as `migrate` does (the trigger,
+            // a definition applied after the migrations, stays disabled here).
             func upgrade() throws(StoreError) {
                 try conn.transaction { () throws(StoreError) in try conn.executeScript(parts.sql) }
                 try conn.transaction { () throws(StoreError) in try conn.executeScript(three.sql) }

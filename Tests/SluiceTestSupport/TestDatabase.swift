@@ -31,12 +31,7 @@ public enum TestDatabase {
         try await admin.run { conn throws(StoreError) in _ = try conn.execute("CREATE DATABASE \(name)") }
         await admin.shutdown()
         if migrate {
-            var quiet = Logger(label: "test.migrate")
-            quiet.logLevel = .warning
-            let migrator = try Migrator(preference: timescaleURL == nil ? .plain : .timescale, logger: quiet)
-            let worker = ConnectionWorker(url: url)
-            _ = try await worker.run { conn throws(StoreError) in try migrator.migrate(conn) }
-            await worker.shutdown()
+            try await TestDatabase.migrate(url)
         }
         return url
     }

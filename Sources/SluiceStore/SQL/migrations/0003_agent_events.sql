@@ -43,7 +43,7 @@ BEGIN
             ingest_xid        xid8        NOT NULL DEFAULT pg_current_xact_id(),
             PRIMARY KEY (id, "timestamp")
         )
-    $ddl$ || CASE WHEN sluice_mode() = 'plain' THEN ' PARTITION BY RANGE ("timestamp")' ELSE '' END;
+    $ddl$ || CASE WHEN (SELECT value FROM sluice_meta WHERE key = 'mode') = 'plain' THEN ' PARTITION BY RANGE ("timestamp")' ELSE '' END;
 END
 $migration$;
 

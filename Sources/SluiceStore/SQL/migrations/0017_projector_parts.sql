@@ -9,6 +9,9 @@
 --   and agent sessions.
 --
 -- The parts write disjoint tables. Each starts where the single projector `main` stood.
+--
+-- The functions of this migration are defined in functions/ (one file each), applied after the
+-- migrations (docs/sql-layout.md); this file keeps its tables, indexes and data moves.
 
 INSERT INTO projector_positions (projector, horizon, updated_at)
 SELECT part, m.horizon, m.updated_at
@@ -16,22 +19,3 @@ FROM projector_positions m, (VALUES ('aggregates'), ('sessions')) AS parts (part
 WHERE m.projector = 'main'
 ON CONFLICT (projector) DO NOTHING;
 DELETE FROM projector_positions WHERE projector = 'main';
-
--- A server of an older version would fold from `main` again, from the start of the log: refuse.
-CREATE OR REPLACE FUNCTION sluice_projector_parts_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'projector "%" does not exist: since migration 0017 the projector runs as the parts "aggregates" and "sessions"; upgrade every sluice serve that uses this database', NEW.projector;
-END
-$$;
-DROP TRIGGER IF EXISTS projector_positions_parts_only ON projector_positions;
-CREATE TRIGGER projector_positions_parts_only BEFORE INSERT OR UPDATE ON projector_positions
-    FOR EACH ROW WHEN (NEW.projector NOT IN ('aggregates', 'sessions')) EXECUTE FUNCTION sluice_projector_parts_only();
-
--- Everything below this transaction id is in every projection.
-CREATE OR REPLACE FUNCTION sluice_projected_horizon() RETURNS xid8
-LANGUAGE sql STABLE AS $$
-    SELECT min(coalesce(p.horizon, '0'::xid8))
-    FROM (VALUES ('aggregates'), ('sessions')) AS parts (part)
-    LEFT JOIN projector_positions p ON p.projector = parts.part
-$$;

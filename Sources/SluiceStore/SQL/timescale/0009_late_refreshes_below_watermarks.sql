@@ -18,26 +18,6 @@
 -- narrows to the start of the current bucket: they never materialize a bucket still filling, so
 -- events of the current hour and day stay above every watermark and cost no refresh. Days that
 -- retention dropped are left out, as before: their aggregates are the only copy of their rows.
-
--- The time below which a stored event is late.
-CREATE OR REPLACE FUNCTION sluice_late_before() RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-    SELECT greatest(
-        (SELECT min(now() - (j.config ->> 'start_offset')::interval) FROM timescaledb_information.jobs j
-          WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND j.config ->> 'start_offset' IS NOT NULL),
-        (SELECT max(_timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark(c.mat_hypertable_id)))
-           FROM _timescaledb_catalog.continuous_agg c),
-        (SELECT max(_timescaledb_functions.to_timestamp(t.watermark))
-           FROM _timescaledb_catalog.continuous_aggs_invalidation_threshold t))
-$$;
-
-CREATE OR REPLACE FUNCTION sluice_late_days(from_xid xid8, to_xid xid8) RETURNS SETOF date
-LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT (e."timestamp" AT TIME ZONE 'UTC')::date
-    FROM agent_events e
-    WHERE e.ingest_xid >= from_xid AND e.ingest_xid < to_xid
-      AND e."timestamp" < sluice_late_before()
-      AND NOT EXISTS (SELECT 1 FROM sluice_archive_parts p
-                      WHERE p.day = (e."timestamp" AT TIME ZONE 'UTC')::date AND p.dropped_at IS NOT NULL)
-    ORDER BY 1
-$$;
+--
+-- The functions of this migration are defined in functions/ (one file each), applied after the
+-- migrations (docs/sql-layout.md); this file keeps its tables, indexes and data moves.
