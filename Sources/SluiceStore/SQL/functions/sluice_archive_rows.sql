@@ -2,7 +2,7 @@
 -- bind parameters, so the day and the previous part's snapshot come from settings the archiver
 -- sets with set_config() (sluice.archive_day, and sluice.archive_after, empty or unset for part 1).
 -- Sorted by project, event type and session: rows that look alike sit together, which measured
--- 5% smaller with LZ4 than session order and 13% smaller than time order (see README).
+-- 5% smaller with LZ4 than session order and 13% smaller than time order (see docs/archive-and-retention.md).
 CREATE OR REPLACE FUNCTION sluice_archive_rows()
 RETURNS TABLE (id uuid, "timestamp" timestamptz, event_type text, agent_id text, agent_version text,
                session_id uuid, project_id integer, context jsonb, data jsonb, metrics jsonb,

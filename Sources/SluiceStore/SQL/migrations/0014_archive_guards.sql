@@ -2,7 +2,7 @@
 --
 -- 1. TimescaleDB mode: dropping a day's chunks is safe for the continuous aggregates only if they
 --    already hold that whole day; a policy that never ran (TimescaleDB's job runner fails on
---    PostgreSQL 15.20, see README) or events imported older than the policies' window leave the
+--    PostgreSQL 15.20, see docs/timescaledb.md) or events imported older than the policies' window leave the
 --    day unmaterialized, and the drop would take the only source with it. sluice_day_aggregates()
 --    compares, for each continuous aggregate on agent_events, what it has materialized for the day
 --    (its materialization hypertable, so real-time aggregation cannot answer from raw rows in its
