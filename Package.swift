@@ -68,12 +68,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Child processes: posix_spawn, a typed exit, waits that hold no cooperative thread.
+        .target(
+            name: "SluiceProcess",
+            swiftSettings: swiftSettings
+        ),
+
         // PostgreSQL: libpq connections on dedicated threads, binary COPY, migrations, embedded cluster.
         .target(
             name: "SluiceStore",
             dependencies: [
                 "CLibPQ",
                 "SluiceCore",
+                "SluiceProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -167,6 +174,7 @@ let package = Package(
                 "SluiceStore",
                 "SluiceArchive",
                 "SluiceImport",
+                "SluiceProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -214,13 +222,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceArchiveTests",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceTestSupport", "sluice"],
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SluiceImportTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceTestSupport", "sluice",
+                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceProcess", "SluiceTestSupport", "sluice",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],
@@ -239,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceProjections", "SluiceTestSupport", "sluice",
+                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice",
                 "SluiceOTLP", "OpenTelemetryProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -256,6 +264,7 @@ let package = Package(
             dependencies: [
                 "SluiceStore",
                 "SluiceProjections",
+                "SluiceProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -140,8 +141,10 @@ public final class EmbeddedCluster: Sendable {
     }
 
     private func run(_ executable: String, _ args: [String], quiet: Bool = false) throws(StoreError) {
-        let (status, output) = try ChildProcess.run(executable, args)
-        guard status == 0 else {
+        let result: ProcessResult
+        do { result = try ChildProcess.runBlocking([executable] + args) } catch { throw .embedded(error.description) }
+        let output = result.output
+        guard result.exit.succeeded else {
             if !quiet { logger.error("\(executable) failed", metadata: ["output": "\(output)"]) }
             let tool = executable.hasSuffix("runuser") && args.count > 3 ? args[3] : executable
             throw .embedded("\(URL(fileURLWithPath: tool).lastPathComponent) \(args.last ?? "") failed: \(output.suffix(600))")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 @testable import SluiceArchive
@@ -37,7 +38,7 @@ import SluiceTestSupport
                 if result.status == 128 + SIGKILL { killedAt.insert(point) }
             } else {
                 let (arguments, ms) = ([sluiceExecutable] + command, Int.random(in: 0...400, using: &random))
-                try await onOwnThread { try Self.killAtRandom(arguments, environment: env, afterMilliseconds: ms) }
+                try await Self.killAtRandom(arguments, environment: env, afterMilliseconds: ms)
             }
             // Late events for a day that may already be archived, or even dropped: every third
             // round, the three days in turn.
@@ -91,22 +92,9 @@ import SluiceTestSupport
     }
 
     /// Starts `arguments`, kills it with SIGKILL after `ms` milliseconds unless it ended first.
-    static func killAtRandom(_ arguments: [String], environment: [String: String], afterMilliseconds ms: Int) throws {
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in argv + envp { free(p) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { throw ToolFailure(description: "cannot start \(arguments[0])") }
-        usleep(useconds_t(ms * 1000))
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    static func killAtRandom(_ arguments: [String], environment: [String: String], afterMilliseconds ms: Int) async throws {
+        let child = try ChildProcess.spawn(arguments, environment: environment)
+        if await child.wait(timeout: .milliseconds(ms)) == nil { child.signal(SIGKILL) }
+        _ = await child.wait()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 import NIOCore
 import NIOHTTP1
 import SluiceStore
@@ -70,7 +71,7 @@ import Glibc
         let load = clients.run(port: { port.load(ordering: .relaxed) })
         try await Self.waitUntil { clients.ackedCount() >= 2_000 }
         first.signal(SIGKILL)
-        #expect(try await first.wait() == 128 + SIGKILL)
+        #expect(try await first.wait() == .signaled(SIGKILL))
         let ackedBeforeKill = clients.acked.withLock { $0 }
         #expect(try await Self.missing(ackedBeforeKill, in: db) == 0)
 
@@ -82,7 +83,7 @@ import Glibc
         clients.stop.store(true, ordering: .relaxed)
         await load.value
         second.signal(SIGTERM)
-        #expect(try await second.wait() == 0)
+        #expect(try await second.wait() == .exited(0))
         let all = clients.acked.withLock { $0 }
         #expect(try await Self.missing(all, in: db) == 0)
         let duplicates = try await TestDatabase.query(db) { conn throws(StoreError) in
@@ -98,7 +99,7 @@ import Glibc
         let load = clients.run(port: { server.port })
         try await Self.waitUntil { clients.ackedCount() >= 1_000 }
         server.signal(SIGTERM)
-        #expect(try await server.wait() == 0, "\(server.log)")
+        #expect(try await server.wait() == .exited(0), "\(server.log)")
         clients.stop.store(true, ordering: .relaxed)
         await load.value
         #expect(server.log.contains("committing accepted events"))

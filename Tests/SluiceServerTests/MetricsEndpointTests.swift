@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Testing
@@ -59,7 +60,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
         try Data(metrics.body.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let check = try await runTool(["promtool", "check", "metrics"], stdin: file.path, check: false)
+        let check = try await runTool(["promtool", "check", "metrics"], input: .file(file.path), check: false)
         #expect(check.status == 0, "\(check.output)")
     }
 }

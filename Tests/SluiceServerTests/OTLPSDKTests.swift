@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Testing
@@ -14,7 +15,7 @@ import Testing
 
     /// Whether python3 can import the SDK and the exporter (checked once).
     static let sdkAvailable: Bool = {
-        guard let r = try? runSync([python, "-c", "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http"]) else { return false }
+        guard let r = try? runToolBlocking([python, "-c", "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http"], check: false) else { return false }
         return r.status == 0
     }()
 
@@ -26,7 +27,7 @@ import Testing
         defer { Task { await server.stop() } }
         let session = UUID().uuidString.lowercased(), prompt = UUID().uuidString.lowercased()
 
-        let run = try await Self.run([Self.python, Self.script, "http://127.0.0.1:\(server.port)", session, prompt])
+        let run = try await runTool([Self.python, Self.script, "http://127.0.0.1:\(server.port)", session, prompt], check: false)
         #expect(run.status == 0, "exporter output: \(run.output)")
         #expect(run.output.contains("logs SUCCESS") && run.output.contains("metrics SUCCESS"), "\(run.output)")
 
@@ -65,43 +66,5 @@ import Testing
             ["claude_code.token.usage", "input", "1500", "delta", "true"],
             ["claude_code.token.usage", "output", "220", "delta", "true"],
         ])
-    }
-
-    struct Run: Sendable {
-        var status: Int32
-        var output: String
-    }
-
-    /// Runs a command to completion without blocking the cooperative pool.
-    static func run(_ argv: [String]) async throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        // Output goes to a file: a pipe nobody reads until exit could fill up and block the child.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-otlp-sdk-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        return Run(status: status, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
-    }
-
-    static func runSync(_ argv: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: output)
     }
 }
