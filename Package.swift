@@ -82,8 +82,6 @@ let package = Package(
                 "SluiceCore",
                 "SluiceProcess",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("SQL")],
@@ -96,7 +94,6 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "SluiceStore",
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -136,8 +133,6 @@ let package = Package(
                 "SluiceProjections",
                 "SluiceArchive",
                 "SluiceOTLP",
-                "OpenTelemetryProto",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -228,8 +223,8 @@ let package = Package(
         .testTarget(
             name: "SluiceImportTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceProcess", "SluiceTestSupport", "sluice",
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceProcess", "SluiceTestSupport", "sluice",
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
