@@ -52,16 +52,15 @@ import SluiceTestSupport
                 try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar()
             } ?? "0") ?? 0
         }
-        func waitFor(_ n: Int) async throws {
-            let deadline = Date().addingTimeInterval(60)
-            while try await responses() < n {
-                guard Date() < deadline else { throw ImportError("the watch did not import \(n) responses within 60 s") }
-                try await Task.sleep(for: .milliseconds(100))
+        /// Waits until the watch has imported `n` responses and saved the offset `line` of the growing file.
+        func waitFor(_ n: Int, line: Int) async throws {
+            try await waitUntil("the watch imports \(n) responses") { try await responses() >= n }
+            try await waitUntil("the watch saves line \(line) of the growing file") {
+                (try? WatchState.load(path: state))?.files[copy.growing]?.line == line
             }
         }
         let watch = try start(args, databaseURL: url, output: log)
-        try await waitFor(11)  // A 4, B 6, C1 (the truncated line waits)
-        try await Task.sleep(for: .milliseconds(500))  // let it save the offsets
+        try await waitFor(11, line: 4)  // A 4, B 6, C1 (the truncated line waits)
         watch.signal(SIGTERM)
         _ = await watch.wait()
         let saved = try WatchState.load(path: state)
@@ -69,8 +68,7 @@ import SluiceTestSupport
 
         try Fixtures.append(part2To: copy.growing)
         let again = try start(args, databaseURL: url, output: log)
-        try await waitFor(12)  // C2
-        try await Task.sleep(for: .milliseconds(500))
+        try await waitFor(12, line: 6)  // C2
         again.signal(SIGTERM)
         _ = await again.wait()
         let (sessions, duplicates) = try await TestDatabase.query(url) { conn throws(StoreError) in
