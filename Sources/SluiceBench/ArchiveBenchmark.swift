@@ -58,10 +58,11 @@ public struct ArchiveBenchmark: Sendable {
             return try conn.execute("""
                 SELECT pg_table_size(c.oid), pg_total_relation_size(c.oid) FROM pg_class c
                  WHERE c.relname = 'agent_events_p' || replace($1, '-', '')
-                """, [day]).rows.first ?? []
+                """, [day]).firstRow
         }
-        let tableBytes = Int(sizes.first.flatMap { $0 } ?? "0") ?? 0
-        let totalBytes = Int(sizes.last.flatMap { $0 } ?? "0") ?? 0
+        guard let sizes else { throw BenchError("the partition of \(day) was not found") }
+        let tableBytes = try sizes.decode(Int.self, at: 0)
+        let totalBytes = try sizes.decode(Int.self, at: 1)
 
         // Archive (database read, LZ4, SHA-256, fsync, read back and verify).
         let archiveLogger = logger
