@@ -68,15 +68,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Child processes: posix_spawn, a typed exit, waits that hold no cooperative thread.
+        .target(
+            name: "SluiceProcess",
+            swiftSettings: swiftSettings
+        ),
+
         // PostgreSQL: libpq connections on dedicated threads, binary COPY, migrations, embedded cluster.
         .target(
             name: "SluiceStore",
             dependencies: [
                 "CLibPQ",
                 "SluiceCore",
+                "SluiceProcess",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("SQL")],
@@ -89,7 +94,6 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "SluiceStore",
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -130,8 +134,6 @@ let package = Package(
                 "SluiceProjections",
                 "SluiceArchive",
                 "SluiceOTLP",
-                "OpenTelemetryProto",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,6 +170,7 @@ let package = Package(
                 "SluiceStore",
                 "SluiceArchive",
                 "SluiceImport",
+                "SluiceProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -215,14 +218,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceArchiveTests",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceTestSupport", "sluice"],
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SluiceImportTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceIngest", "SluiceTestSupport", "sluice",
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "SluiceCore", "SluiceStore", "SluiceImport", "SluiceProjections", "SluiceServer", "SluiceProcess", "SluiceTestSupport", "sluice",
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
@@ -234,13 +237,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceTestSupport"],
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceProcess", "SluiceTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceProjections", "SluiceTestSupport", "sluice",
+                "SluiceCore", "SluiceStore", "SluiceIngest", "SluiceServer", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice",
                 "SluiceOTLP", "OpenTelemetryProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -257,6 +260,7 @@ let package = Package(
             dependencies: [
                 "SluiceStore",
                 "SluiceProjections",
+                "SluiceProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

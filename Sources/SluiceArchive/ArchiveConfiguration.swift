@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceStore
 
 /// Where the archive lives and when segments are archived and dropped.
@@ -24,16 +25,11 @@ public struct ArchiveConfiguration: Sendable {
     }
 
     /// Reads the `SLUICE_ARCHIVE_*` and `SLUICE_RETENTION_DAYS` variables.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ArchiveConfiguration {
-        let directory = env["SLUICE_ARCHIVE_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? EmbeddedCluster.defaultDirectory().appendingPathComponent("archive")
-        let levelText = env["SLUICE_ARCHIVE_LEVEL"] ?? "fast"
-        guard let level = LZ4Level(levelText) else {
-            throw ArchiveError.notFound("SLUICE_ARCHIVE_LEVEL=\(levelText) is not a level; use fast, hc or hc:3 … hc:12")
-        }
-        return ArchiveConfiguration(
-            directory: directory, level: level,
-            archiveAfterDays: max(1, env["SLUICE_ARCHIVE_AFTER_DAYS"].flatMap { Int($0) } ?? 1),
-            retentionDays: max(1, env["SLUICE_RETENTION_DAYS"].flatMap { Int($0) } ?? 30))
+    public static func fromEnvironment(_ env: Configuration = .current) throws(ConfigurationError) -> ArchiveConfiguration {
+        ArchiveConfiguration(
+            directory: env.path("SLUICE_ARCHIVE_DIR") ?? EmbeddedCluster.defaultDirectory(env).appendingPathComponent("archive"),
+            level: try env.value("SLUICE_ARCHIVE_LEVEL", default: .fast, expected: "fast, hc or hc:3 … hc:12", parse: LZ4Level.init),
+            archiveAfterDays: try env.integer("SLUICE_ARCHIVE_AFTER_DAYS", default: 1, in: 1...36_500),
+            retentionDays: try env.integer("SLUICE_RETENTION_DAYS", default: 30, in: 1...36_500))
     }
 }

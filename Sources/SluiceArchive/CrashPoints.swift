@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// A test hook: `SLUICE_ARCHIVE_CRASH_AT=<point>` makes the process kill itself with SIGKILL when
 /// the archiver reaches that point (`export`, `sealed`, `published`, `verified`, `manifest`,
@@ -7,8 +8,8 @@ import Foundation
 struct CrashPoints: Sendable {
     let point: String?
 
-    init(_ env: [String: String] = ProcessInfo.processInfo.environment) {
-        point = env["SLUICE_ARCHIVE_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
+    init(_ env: Configuration = .current) {
+        point = env.string("SLUICE_ARCHIVE_CRASH_AT")
     }
 
     func reach(_ name: String) {

@@ -30,9 +30,9 @@ enum DayAggregates {
             SELECT aggregate, materialized, computed, differing
               FROM sluice_day_aggregates($1::date) WITH ORDINALITY a(aggregate, materialized, computed, differing, n)
              WHERE differing > 0 ORDER BY n
-            """, [day]).rows.map { r in
-            Stale(aggregate: r[0] ?? "?", materialized: r[1].flatMap { Int($0) } ?? 0,
-                  computed: r[2].flatMap { Int($0) } ?? 0, differing: r[3].flatMap { Int($0) } ?? 0)
+            """, [day]).decodedRows.map { r throws(StoreError) in
+            Stale(aggregate: r.values[0] ?? "?", materialized: try r.decode(Int.self, at: 1),
+                  computed: try r.decode(Int.self, at: 2), differing: try r.decode(Int.self, at: 3))
         }
     }
 

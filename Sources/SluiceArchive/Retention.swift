@@ -154,7 +154,7 @@ public struct Retention: Sendable {
         do {
             try conn.execute("BEGIN")
             try conn.execute("SET LOCAL lock_timeout = '30s'")
-            let n = try conn.execute("SELECT sluice_drop_archived_day($1::date)", [day]).scalar().flatMap { Int($0) } ?? 0
+            let n = try conn.execute("SELECT sluice_drop_archived_day($1::date)", [day]).scalar(Int.self) ?? 0
             try conn.execute("COMMIT")
             return .success(n)
         } catch {
@@ -172,6 +172,6 @@ public struct Retention: Sendable {
     }
 
     private func count(_ sql: String, _ day: String, _ conn: PostgresConnection) throws -> Int {
-        try conn.execute(sql, [day]).scalar().flatMap { Int($0) } ?? 0
+        try conn.execute(sql, [day]).scalar(Int.self) ?? 0
     }
 }

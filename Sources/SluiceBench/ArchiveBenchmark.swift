@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceArchive
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 
 /// `sluice bench archive`: one day of `events` realistic events archived, next to the stock `lz4`
@@ -57,10 +58,11 @@ public struct ArchiveBenchmark: Sendable {
             return try conn.execute("""
                 SELECT pg_table_size(c.oid), pg_total_relation_size(c.oid) FROM pg_class c
                  WHERE c.relname = 'agent_events_p' || replace($1, '-', '')
-                """, [day]).rows.first ?? []
+                """, [day]).firstRow
         }
-        let tableBytes = Int(sizes.first.flatMap { $0 } ?? "0") ?? 0
-        let totalBytes = Int(sizes.last.flatMap { $0 } ?? "0") ?? 0
+        guard let sizes else { throw BenchError("the partition of \(day) was not found") }
+        let tableBytes = try sizes.decode(Int.self, at: 0)
+        let totalBytes = try sizes.decode(Int.self, at: 1)
 
         // Archive (database read, LZ4, SHA-256, fsync, read back and verify).
         let archiveLogger = logger
@@ -135,19 +137,14 @@ public struct ArchiveBenchmark: Sendable {
 
     /// Runs a tool found on PATH and waits for it.
     static func tool(_ arguments: [String]) async throws {
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: arguments)
-        let status = await child.wait()
-        guard status == 0 else { throw BenchError("\(arguments.joined(separator: " ")) exited \(status)") }
+        try await ChildProcess.run(arguments, output: .discard).checked()
     }
 
     /// Runs a `bash -c` script (pipefail) with positional arguments and extra environment, and waits for it.
     static func shell(_ script: String, arguments: [String], environment: [String: String]) async throws {
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        let child = try ChildProcess(executable: "/bin/bash", arguments: ["-c", "set -euo pipefail; " + script, "bash"] + arguments,
-                                     environment: env)
-        let status = await child.wait()
-        guard status == 0 else { throw BenchError("bash -c \(script) exited \(status)") }
+        let exit = try await ChildProcess.run(
+            ["/bin/bash", "-c", "set -euo pipefail; " + script, "bash"] + arguments, environment: environment, output: .discard).exit
+        guard exit.succeeded else { throw BenchError("bash -c \(script) \(exit)") }
     }
 
     /// `events` generated events moved into one UTC day (times scaled from the generator's three-day

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceImport
+import SluiceProcess
 
 /// `sluice bench import`: parse + map throughput of the Claude importer on a generated
 /// transcript set, single-threaded and without the database, against `wc -l` of the same files
@@ -27,14 +28,14 @@ public struct ImportBenchmark: Sendable {
         let bytes = files.reduce(Int64(0)) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? NSNumber)?.int64Value ?? 0) }
 
         // Warm the page cache, then the floor: wc -l.
-        _ = try wcLines(files)
+        _ = try await wcLines(files)
         var wcBest = Duration.seconds(1_000_000)
         var wcCPU = Double.infinity
         var lines = 0
         for _ in 0..<3 {
             let t0 = ContinuousClock.now
             let c0 = Self.cpuSeconds(RUSAGE_CHILDREN)
-            lines = try wcLines(files)
+            lines = try await wcLines(files)
             wcBest = min(wcBest, ContinuousClock.now - t0)
             wcCPU = min(wcCPU, Self.cpuSeconds(RUSAGE_CHILDREN) - c0)
         }
@@ -71,17 +72,8 @@ public struct ImportBenchmark: Sendable {
             """
     }
 
-    private func wcLines(_ files: [String]) throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["wc", "-l"] + files
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ImportError("wc -l failed with status \(p.terminationStatus)") }
-        let text = String(decoding: data, as: UTF8.self)
+    private func wcLines(_ files: [String]) async throws -> Int {
+        let text = try await ChildProcess.run(["wc", "-l"] + files, errors: .discard).checked().output
         let last = text.split(separator: "\n").last.map(String.init) ?? ""
         return Int(last.split(separator: " ").first ?? "") ?? 0
     }

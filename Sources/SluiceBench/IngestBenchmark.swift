@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 
 /// `sluice bench ingest`: the same generated events loaded three ways into three fresh,

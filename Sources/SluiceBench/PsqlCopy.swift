@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 import SluiceStore
 
 /// The text-format baseline: `psql \copy agent_events (...) FROM 'file' WITH (FORMAT csv)`, as a
@@ -12,18 +13,12 @@ enum PsqlCopy {
         let columns = CopyBinaryEncoder.columns.joined(separator: ", ")
         let path = csvFile.path.replacingOccurrences(of: "'", with: "''")
         let command = "\\copy agent_events (\(columns)) FROM '\(path)' WITH (FORMAT csv)"
-        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil),
-              let output = FileHandle(forWritingAtPath: outputFile.path) else {
-            throw BenchError("cannot create \(outputFile.path)")
-        }
         let start = ContinuousClock.now
-        let child = try ChildProcess(
-            executable: executable, arguments: [databaseURL, "-X", "-v", "ON_ERROR_STOP=1", "-c", command], output: output)
-        let status = await child.wait()
+        let exit = try await ChildProcess.run(
+            [executable, databaseURL, "-X", "-v", "ON_ERROR_STOP=1", "-c", command], output: .file(outputFile.path)).exit
         let seconds = (ContinuousClock.now - start).seconds
-        try? output.close()
         let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        guard status == 0 else { throw BenchError("psql \\copy failed (status \(status)): \(text.suffix(2000))") }
+        guard exit.succeeded else { throw BenchError("psql \\copy failed (\(exit)): \(text.suffix(2000))") }
         // psql prints "COPY <rows>".
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("COPY ") }), let rows = Int(line.dropFirst(5)) else {
             throw BenchError("psql \\copy did not report its rows: \(text.suffix(2000))")

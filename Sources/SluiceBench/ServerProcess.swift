@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SluiceProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -19,17 +20,9 @@ struct ServerProcess: Sendable {
     /// Starts `executable serve` against `databaseURL` (plain mode; other settings from the environment).
     static func start(executable: String, databaseURL: String, logFile: URL) throws -> ServerProcess {
         let port = try freePort()
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = databaseURL
-        environment["SLUICE_MODE"] = "plain"
-        guard FileManager.default.createFile(atPath: logFile.path, contents: nil),
-              let log = FileHandle(forWritingAtPath: logFile.path) else {
-            throw BenchError("cannot create \(logFile.path)")
-        }
-        defer { try? log.close() }
-        let child = try ChildProcess(
-            executable: executable, arguments: ["serve", "--host", "127.0.0.1", "--port", String(port)],
-            environment: environment, output: log)
+        let child = try ChildProcess.spawn(
+            [executable, "serve", "--host", "127.0.0.1", "--port", String(port)],
+            environment: ["DATABASE_URL": databaseURL, "SLUICE_MODE": "plain"], output: .file(logFile.path))
         return ServerProcess(child: child, port: port, logFile: logFile)
     }
 
@@ -49,8 +42,8 @@ struct ServerProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         let port = self.port
         while ContinuousClock.now < deadline {
-            if child.hasExited {
-                throw BenchError("sluice serve exited with status \(await child.wait()) before it was ready; see \(logFile.path)")
+            if let exit = child.exit {
+                throw BenchError("sluice serve \(exit) before it was ready; see \(logFile.path)")
             }
             guard try await blocking({ Self.accepts(port: port) }) else {
                 try await Task.sleep(for: .milliseconds(50))
@@ -96,12 +89,15 @@ struct ServerProcess: Sendable {
     @discardableResult
     func stop(timeout: Duration = .seconds(300)) async -> Exit {
         child.signal(SIGTERM)
-        guard let status = await child.wait(timeout: timeout) else {
+        guard let exit = await child.wait(timeout: timeout) else {
             child.signal(SIGKILL)
             _ = await child.wait()
             return .killed(after: timeout)
         }
-        return child.wasSignaled ? .signaled(status) : .exited(status)
+        switch exit {
+        case .exited(let code): return .exited(code)
+        case .signaled(let signal): return .signaled(signal)
+        }
     }
 
     /// The last `count` lines of the server's log.

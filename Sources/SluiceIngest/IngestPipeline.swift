@@ -164,13 +164,16 @@ actor Batcher {
         return await withCheckedContinuation { idleWriters.append($0) }
     }
 
-    /// ``IngestPipeline/backlog()``.
-    nonisolated func backlogElapsed() -> Duration {
-        backlog.withLock { $0.elapsed(at: .now) }
+    /// ``IngestPipeline/backlog()``, as of `now`.
+    nonisolated func backlogElapsed(at now: ContinuousClock.Instant = .now) -> Duration {
+        backlog.withLock { $0.elapsed(at: now) }
     }
 
     /// Accepted and not yet answered.
     var queuedForTesting: Int { queuedEvents }
+
+    /// Writers waiting in ``nextBatch()``.
+    var idleWritersForTesting: Int { idleWriters.count }
 
     func finished(_ batch: [Entry]) {
         queuedEvents -= batch.reduce(0) { $0 + $1.rows.rowCount }

@@ -13,7 +13,7 @@ enum Isolation {
     /// lost connection, a lock or statement timeout, a deadlock or a missing object.
     static func mayBeData(_ error: StoreError) -> Bool {
         switch error {
-        case .protocolViolation: return true
+        case .protocolViolation, .decoding: return true
         case .server(let state, _, _):
             // 22: data exception; 23: integrity constraint; 54: program limit (a string too long
             // for a tsvector, an array too large); P0: raised by PL/pgSQL; 2200x included.

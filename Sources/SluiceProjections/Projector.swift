@@ -279,10 +279,10 @@ public enum Projector {
                 WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
                 ORDER BY ingest_xid LIMIT $3::int + 1)
             SELECT count(*), max(ingest_xid)::text, count(*) FILTER (WHERE ingest_xid < (SELECT max(ingest_xid) FROM r)) FROM r
-            """, [position, final, String(maximumEvents)]).rows.first
-        let count = row?[0].flatMap { Int($0) } ?? 0
-        guard count > maximumEvents, let cut = row?[1] else { return (final, count) }
-        if cut != position { return (cut, row?[2].flatMap { Int($0) } ?? 0) }
+            """, [position, final, String(maximumEvents)]).firstRow
+        let count = try row?.decode(Int.self, at: 0) ?? 0
+        guard count > maximumEvents, let cut = row?.values[1] else { return (final, count) }
+        if cut != position { return (cut, try row?.decode(Int.self, at: 2) ?? 0) }
         // One transaction alone holds that many events: take all of it.
         let next = try conn.execute("""
             SELECT coalesce(min(ingest_xid), $2::xid8)::text FROM agent_events
@@ -290,7 +290,7 @@ public enum Projector {
             """, [position, final]).scalar() ?? final
         let events = try conn.execute("""
             SELECT count(*) FROM agent_events WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
-            """, [position, next]).scalar().flatMap { Int($0) } ?? 0
+            """, [position, next]).scalar(Int.self) ?? 0
         return (next, events)
     }
 

@@ -58,7 +58,8 @@ enum SessionProjector {
             try conn.execute("CLOSE sluice_session_fold")
         }
         clock.lap("sessions: read and fold")
-        let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "") ?? Timestamp(microsecondsSinceEpoch: 0)
+        let nowText = try conn.execute("SELECT now()::text AS now").scalar()
+        guard let now = nowText.flatMap(postgresTime) else { throw .decoding(column: "now", value: nowText, type: "timestamptz") }
         var written = 0
         if !sessions.isEmpty {
             let ids = sessions.keys.map(\.lowercased).sorted()

@@ -53,7 +53,8 @@ struct SessionRow {
         guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].map(JSONText.init(jsonbOutput:)),
               let metrics = row[8].map(JSONText.init(jsonbOutput:)), let context = row[7].map(JSONText.init(jsonbOutput:)),
               let first = eventKey(fold.elements("first")), let contextKey = eventKey(fold.elements("context")),
-              let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime)
+              let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime),
+              let projectId = row[3].flatMap({ Int32($0) })
         else { return nil }
         var c = SessionCounters()
         // Counters are whole numbers: read exactly (through a Double, sums past 2^53 would round).
@@ -75,7 +76,7 @@ struct SessionRow {
             verdict = .init(at: key.timestamp, key: key, passed: v[2] == Array("true".utf8))
         }
         return SessionSummary(
-            sessionId: id, agentId: row[1] ?? "", agentVersion: row[2] ?? "", projectId: Int32(row[3] ?? "") ?? 0,
+            sessionId: id, agentId: row[1] ?? "", agentVersion: row[2] ?? "", projectId: projectId,
             context: context, firstEventAt: start, lastEventAt: last, endedAt: endKey?.timestamp,
             declaredOutcome: fold.string("outcome").flatMap(SessionOutcome.init(rawValue:)), counters: c,
             lastVerdict: verdict, firstKey: first, contextKey: contextKey, endKey: endKey, outcomeKey: eventKey(fold.elements("outcomeKey")))

@@ -37,7 +37,7 @@ public enum APIKeys {
             SELECT id, name, prefix, project_id, is_admin FROM api_keys
             WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL
             """, [key])
-        return r.rows.first.map(record)
+        return try r.firstRow.map { row throws(StoreError) in try record(row) }
     }
 
     /// Active keys, newest first.
@@ -45,7 +45,7 @@ public enum APIKeys {
         try conn.execute("""
             SELECT id, name, prefix, project_id, is_admin FROM api_keys
             WHERE revoked_at IS NULL ORDER BY id DESC
-            """).rows.map(record)
+            """).decodedRows.map { row throws(StoreError) in try record(row) }
     }
 
     /// Whether any active key exists (when none does, a loopback server may run open).
@@ -58,9 +58,9 @@ public enum APIKeys {
         try conn.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [String(id)]).affectedRows == 1
     }
 
-    private static func record(_ row: [String?]) -> APIKey {
-        APIKey(id: Int32(row[0] ?? "") ?? 0, name: row[1] ?? "", prefix: row[2] ?? "",
-               projectId: row[3].flatMap { Int32($0) }, isAdmin: row[4] == "t")
+    private static func record(_ row: Row) throws(StoreError) -> APIKey {
+        APIKey(id: try row.decode(Int32.self, at: 0), name: row.values[1] ?? "", prefix: row.values[2] ?? "",
+               projectId: try row.decodeIfPresent(Int32.self, at: 3), isAdmin: try row.decode(Bool.self, at: 4))
     }
 
     /// `slc_` and 43 characters of base64url: 256 random bits.

@@ -77,8 +77,8 @@ extension Migrator {
                 SELECT count(*), count(*) FILTER (WHERE is_compressed) FROM timescaledb_information.chunks
                 WHERE hypertable_name = 'agent_events'
                 """)
-            report.chunks = Int(r.rows.first?[0] ?? "0") ?? 0
-            report.compressedChunks = Int(r.rows.first?[1] ?? "0") ?? 0
+            report.chunks = try r.scalar(Int.self, column: 0) ?? 0
+            report.compressedChunks = try r.scalar(Int.self, column: 1) ?? 0
             // approximate_row_count counts a chunk never analyzed as 0 rows (4,690 rows in fresh
             // chunks gave 0): those are counted. A compressed chunk is left to it.
             estimate = try conn.execute("""
@@ -93,7 +93,7 @@ extension Migrator {
                 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE i.inhparent = 'agent_events'::regclass AND c.relname <> 'agent_events_default' ORDER BY c.relname
                 """).rows.compactMap { $0[0] }
-            report.defaultPartitionRows = Int(try conn.execute("SELECT count(*) FROM agent_events_default").scalar() ?? "0") ?? 0
+            report.defaultPartitionRows = try conn.execute("SELECT count(*) FROM agent_events_default").scalar(Int.self) ?? 0
             // reltuples is -1 until a partition is first analyzed (autovacuum does it after its
             // first rows, or ANALYZE): such a partition is counted, an empty one is 0.
             estimate = try conn.execute("""
@@ -103,8 +103,8 @@ extension Migrator {
                 WHERE i.inhparent = 'agent_events'::regclass
                 """)
         }
-        report.estimatedEvents = Int(estimate.rows.first?[0] ?? "0") ?? 0
-        report.neverAnalyzed = Int(estimate.rows.first?[1] ?? "0") ?? 0
+        report.estimatedEvents = try estimate.scalar(Int.self, column: 0) ?? 0
+        report.neverAnalyzed = try estimate.scalar(Int.self, column: 1) ?? 0
         return report
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import SluiceCore
+import SluiceProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -40,11 +42,10 @@ public final class EmbeddedCluster: Sendable {
 
     /// `$SLUICE_DATA_DIR`, else `/var/lib/sluice` for root, else `$XDG_DATA_HOME/sluice` or
     /// `~/.local/share/sluice`.
-    public static func defaultDirectory() -> URL {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["SLUICE_DATA_DIR"], !d.isEmpty { return URL(fileURLWithPath: d) }
+    public static func defaultDirectory(_ env: Configuration = .current) -> URL {
+        if let d = env.path("SLUICE_DATA_DIR") { return d }
         if geteuid() == 0 { return URL(fileURLWithPath: "/var/lib/sluice") }
-        if let x = env["XDG_DATA_HOME"], !x.isEmpty { return URL(fileURLWithPath: x).appendingPathComponent("sluice") }
+        if let x = env.path("XDG_DATA_HOME") { return x.appendingPathComponent("sluice") }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sluice")
     }
 
@@ -140,8 +141,10 @@ public final class EmbeddedCluster: Sendable {
     }
 
     private func run(_ executable: String, _ args: [String], quiet: Bool = false) throws(StoreError) {
-        let (status, output) = try ChildProcess.run(executable, args)
-        guard status == 0 else {
+        let result: ProcessResult
+        do { result = try ChildProcess.runBlocking([executable] + args) } catch { throw .embedded(error.description) }
+        let output = result.output
+        guard result.exit.succeeded else {
             if !quiet { logger.error("\(executable) failed", metadata: ["output": "\(output)"]) }
             let tool = executable.hasSuffix("runuser") && args.count > 3 ? args[3] : executable
             throw .embedded("\(URL(fileURLWithPath: tool).lastPathComponent) \(args.last ?? "") failed: \(output.suffix(600))")
@@ -151,13 +154,14 @@ public final class EmbeddedCluster: Sendable {
     /// `$SLUICE_PG_BIN`, else the newest `/usr/lib/postgresql/N/bin` (N ≥ 15), else `initdb` on PATH.
     static func findBinaries() throws(StoreError) -> URL {
         let fm = FileManager.default
-        if let d = ProcessInfo.processInfo.environment["SLUICE_PG_BIN"], !d.isEmpty { return URL(fileURLWithPath: d) }
+        let env = Configuration.current
+        if let d = env.path("SLUICE_PG_BIN") { return d }
         let root = "/usr/lib/postgresql"
         let versions = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).filter { $0 >= 15 }.sorted()
         for v in versions.reversed() where fm.isExecutableFile(atPath: "\(root)/\(v)/bin/initdb") {
             return URL(fileURLWithPath: "\(root)/\(v)/bin")
         }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/initdb") {
+        for dir in env.string("PATH", default: "").split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/initdb") {
             return URL(fileURLWithPath: String(dir))
         }
         throw .embedded("no PostgreSQL server binaries (initdb, pg_ctl) were found")

@@ -119,8 +119,9 @@ public enum Hierarchy {
     }
 
     private static func machine(_ r: QueryResult) throws(StoreError) -> MachineRecord? {
-        guard let row = r.rows.first else { return nil }
-        return MachineRecord(id: row[0].flatMap { Int32($0) }, machineId: row[1] ?? "", hostname: row[2] ?? "", username: row[3] ?? "",
+        guard let decoded = r.firstRow else { return nil }
+        let row = decoded.values
+        return MachineRecord(id: try decoded.decodeIfPresent(Int32.self, at: 0), machineId: row[1] ?? "", hostname: row[2] ?? "", username: row[3] ?? "",
                              osType: row[4] ?? "", osVersion: row[5], machineType: row[6] ?? "", ipAddress: row[7],
                              metadata: row[8].flatMap { JSONValue(json: $0) }, createdAt: row[9], lastSeenAt: row[10])
     }
@@ -140,25 +141,26 @@ public enum Hierarchy {
                 branch = EXCLUDED.branch, "commit" = EXCLUDED."commit", last_seen_at = now()
             RETURNING \(workspaceColumns)
             """, [String(w.projectId), String(w.machineId), w.workspaceId, w.workspacePath, w.workspaceType, w.branch, w.commit])
-        return workspaces(r)[0]
+        return try workspaces(r)[0]
     }
 
     public static func workspace(_ workspaceId: String, on conn: PostgresConnection) throws(StoreError) -> WorkspaceRecord? {
-        workspaces(try conn.execute("SELECT \(workspaceColumns) FROM workspaces WHERE workspace_id = $1", [workspaceId])).first
+        try workspaces(try conn.execute("SELECT \(workspaceColumns) FROM workspaces WHERE workspace_id = $1", [workspaceId])).first
     }
 
     /// Workspaces, optionally of one project only.
     public static func workspaces(project: Int32?, on conn: PostgresConnection) throws(StoreError) -> [WorkspaceRecord] {
-        workspaces(try conn.execute("""
+        try workspaces(try conn.execute("""
             SELECT \(workspaceColumns) FROM workspaces WHERE $1::int IS NULL OR project_id = $1::int ORDER BY id
             """, [project.map(String.init)]))
     }
 
-    private static func workspaces(_ r: QueryResult) -> [WorkspaceRecord] {
-        r.rows.map { row in
-            WorkspaceRecord(id: row[0].flatMap { Int32($0) }, projectId: row[1].flatMap { Int32($0) } ?? 0,
-                            machineId: row[2].flatMap { Int32($0) } ?? 0, workspaceId: row[3] ?? "", workspacePath: row[4] ?? "",
-                            workspaceType: row[5] ?? "", branch: row[6], commit: row[7], createdAt: row[8], lastSeenAt: row[9])
+    private static func workspaces(_ r: QueryResult) throws(StoreError) -> [WorkspaceRecord] {
+        try r.decodedRows.map { row throws(StoreError) in
+            let v = row.values
+            return WorkspaceRecord(id: try row.decodeIfPresent(Int32.self, at: 0), projectId: try row.decode(Int32.self, at: 1),
+                                   machineId: try row.decode(Int32.self, at: 2), workspaceId: v[3] ?? "", workspacePath: v[4] ?? "",
+                                   workspaceType: v[5] ?? "", branch: v[6], commit: v[7], createdAt: v[8], lastSeenAt: v[9])
         }
     }
 }

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case embedded(String)
     /// A result did not have the expected shape.
     case protocolViolation(String)
+    /// A column's value (nil for NULL) is not of the type the code reads it as.
+    case decoding(column: String, value: String?, type: String)
     /// The calling task was cancelled: its running statement was stopped, or none was sent.
     /// Nothing of an open transaction was committed.
     case cancelled(String)
@@ -54,6 +56,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "embedded PostgreSQL: \(m). Install PostgreSQL server binaries (apt-get install postgresql) or set DATABASE_URL."
         case .protocolViolation(let m):
             return "unexpected result from PostgreSQL: \(m)"
+        case .decoding(let column, let value, let type):
+            return "unexpected result from PostgreSQL: column \(column) holds \(value.map { "'\($0)'" } ?? "NULL"), not a \(type) value. "
+                + "The schema and this sluice disagree: run `sluice doctor` and `sluice migrate`, or use the sluice that migrated the database."
         case .cancelled(let m):
             return "cancelled: \(m); nothing of its open transaction was committed"
         case .transactionAborted(let m):

@@ -57,13 +57,15 @@ extension TimescaleJob {
                    ON ca.materialization_hypertable_schema = j.hypertable_schema
                   AND ca.materialization_hypertable_name = j.hypertable_name
             ORDER BY j.job_id
-            """).rows
-        var jobs = rows.map { r in
-            TimescaleJob(
-                id: Int(r[0] ?? "") ?? 0, procedure: r[1] ?? "?", target: r[2], scheduleInterval: r[3], scheduled: r[4] == "t",
+            """).decodedRows
+        var jobs: [TimescaleJob] = []
+        for row in rows {
+            let r = row.values
+            jobs.append(TimescaleJob(
+                id: try row.decode(Int.self, at: 0), procedure: r[1] ?? "?", target: r[2], scheduleInterval: r[3], scheduled: r[4] == "t",
                 lastRunStarted: r[5], lastRunStatus: r[6], lastSuccessfulFinish: r[7],
-                totalRuns: Int(r[8] ?? "") ?? 0, totalSuccesses: Int(r[9] ?? "") ?? 0, totalFailures: Int(r[10] ?? "") ?? 0,
-                nextStart: r[11], lastError: nil)
+                totalRuns: try row.decode(Int.self, at: 8), totalSuccesses: try row.decode(Int.self, at: 9),
+                totalFailures: try row.decode(Int.self, at: 10), nextStart: r[11], lastError: nil))
         }
         // job_errors is newer than the other views: without it, the section says so.
         guard try conn.execute("SELECT to_regclass('timescaledb_information.job_errors') IS NOT NULL").scalar() == "t" else {

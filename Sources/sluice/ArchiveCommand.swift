@@ -24,7 +24,7 @@ struct ArchiveOptions: ParsableArguments {
 
     /// Opens the database, applies migrations, and runs `body` on one connection.
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, ArchiveConfiguration, Logger) throws -> T) async throws -> T {
-        Sluice.bootstrapLogging()
+        try Sluice.bootstrapLogging()
         let logger = Logger(label: "sluice")
         let configuration = try configuration()
         let database = try Database.open(logger: logger)

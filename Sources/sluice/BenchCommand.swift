@@ -45,7 +45,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let logger = Logger(label: "sluice.bench")
             let database = try Database.open(logger: logger)
             defer { database.close() }
@@ -87,7 +87,7 @@ struct Bench: AsyncParsableCommand {
         var keep = false
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let logger = Logger(label: "sluice.bench")
             guard let level = LZ4Level(level) else { throw ValidationError("--level: fast, hc or hc:3 … hc:12") }
             let database = try Database.open(logger: logger)
@@ -113,7 +113,7 @@ struct Bench: AsyncParsableCommand {
         var keep = false
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             print(try await ImportBenchmark(options: .init(megabytes: megabytes, seed: seed, keep: keep)).run())
         }
     }

@@ -45,7 +45,7 @@ extension Bench {
         }
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let logger = Logger(label: "sluice.bench")
             let database = try Database.open(logger: logger)
             defer { database.close() }

@@ -10,7 +10,7 @@ struct Database {
 
     /// Resolves the database, starting the embedded cluster when no `DATABASE_URL` is set.
     static func open(logger: Logger) throws -> Database {
-        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
+        if let url = Settings.databaseURL() {
             return Database(url: url, cluster: nil, startedCluster: false)
         }
         let cluster = try EmbeddedCluster(logger: logger)
@@ -30,11 +30,6 @@ struct Database {
         defer { Task { await worker.shutdown() } }
         return try await worker.run(body)
     }
-}
-
-/// Reads a configuration value from the environment.
-func env<T: LosslessStringConvertible>(_ name: String, _ fallback: T) -> T {
-    ProcessInfo.processInfo.environment[name].flatMap { T($0) } ?? fallback
 }
 
 extension Database {

@@ -47,15 +47,11 @@ struct Import: AsyncParsableCommand {
         var json = false
 
         /// --url, else SLUICE_URL.
-        var serverURL: String? { url ?? Self.environment("SLUICE_URL") }
+        var serverURL: String? { url ?? Configuration.current.string("SLUICE_URL") }
         /// --key, else SLUICE_API_KEY.
-        var apiKey: String? { key ?? Self.environment("SLUICE_API_KEY") }
+        var apiKey: String? { key ?? Configuration.current.string("SLUICE_API_KEY") }
         /// --prices, else SLUICE_PRICES.
-        var priceFile: String? { prices ?? Self.environment("SLUICE_PRICES") }
-
-        private static func environment(_ name: String) -> String? {
-            ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
-        }
+        var priceFile: String? { prices ?? Configuration.current.string("SLUICE_PRICES") }
 
         func validate() throws {
             guard projectId > 0 else { throw ValidationError("--project-id must be a positive 32-bit integer") }
@@ -137,11 +133,10 @@ struct Import: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let logger = Logger(label: "sluice.import")
-            let env = ProcessInfo.processInfo.environment
             let paths = self.paths.isEmpty
-                ? [((env["CLAUDE_CONFIG_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.claude") as NSString).appendingPathComponent("projects")]
+                ? [((Configuration.current.string("CLAUDE_CONFIG_DIR") ?? NSHomeDirectory() + "/.claude") as NSString).appendingPathComponent("projects")]
                 : self.paths
             let importOptions = try options.importOptions()
             try await Import.run(kind: "claude", options: options, logger: logger) { sink, state, progress in
@@ -163,7 +158,7 @@ struct Import: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let logger = Logger(label: "sluice.import")
             let home = NSHomeDirectory()
             let paths = self.paths.isEmpty

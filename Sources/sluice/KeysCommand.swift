@@ -23,7 +23,7 @@ struct Keys: AsyncParsableCommand {
         }
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let (project, admin, name) = (self.project, self.admin, self.name)
@@ -42,7 +42,7 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List active keys (prefix only).")
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let keys = try await database.withConnection { conn throws(StoreError) in try APIKeys.list(on: conn) }
@@ -59,7 +59,7 @@ struct Keys: AsyncParsableCommand {
         var id: Int32
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let id = self.id

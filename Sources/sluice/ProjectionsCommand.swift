@@ -13,11 +13,11 @@ struct Projections: AsyncParsableCommand {
             abstract: "Drop every projection and fold the whole event log again, in one transaction.")
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let migrator = try Migrator()
-            let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
+            let idle = try Settings.sessionIdleTimeout()
             let (step, timescale, refreshedFrom) = try await database.withConnection { conn throws(StoreError) in
                 _ = try migrator.migrate(conn)
                 let step = try Projector.rebuild(idleTimeout: idle, on: conn)
@@ -39,10 +39,10 @@ struct Projections: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Fold the events stored since the last step into each part of the projector, until caught up (what `serve` does continuously).")
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
-            let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
+            let idle = try Settings.sessionIdleTimeout()
             for part in Projector.Part.allCases {
                 let steps = try await database.withConnection { conn throws(StoreError) in
                     var step = try Projector.step(part, idleTimeout: idle, on: conn)
@@ -77,7 +77,7 @@ struct Projections: AsyncParsableCommand {
         var limit = 100
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
             let (part, limit) = (self.part, self.limit)
@@ -103,10 +103,10 @@ struct Projections: AsyncParsableCommand {
         var part: Projector.Part?
 
         func run() async throws {
-            Sluice.bootstrapLogging()
+            try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
-            let idle = Duration.seconds(env("SLUICE_SESSION_IDLE_TIMEOUT_S", 1800))
+            let idle = try Settings.sessionIdleTimeout()
             for part in part.map({ [$0] }) ?? Projector.Part.allCases {
                 let outcome = try await database.withConnection { conn throws(StoreError) in try DeadLetters.retry(part, idleTimeout: idle, on: conn) }
                 guard outcome.ran else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SluiceCore
 
 @main
 struct Sluice: AsyncParsableCommand {
@@ -15,8 +16,9 @@ struct Sluice: AsyncParsableCommand {
         defaultSubcommand: Serve.self
     )
 
-    static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    /// Logs to standard error at `LOG_LEVEL`.
+    static func bootstrapLogging() throws(ConfigurationError) {
+        let level = try Settings.logLevel()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 @testable import SluiceArchive

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 @testable import SluiceArchive
@@ -25,7 +26,8 @@ import SluiceTestSupport
             stored += 3000
         }
         let env = ["DATABASE_URL": db, "SLUICE_ARCHIVE_DIR": config.directory.path, "SLUICE_RETENTION_DAYS": "37", "LOG_LEVEL": "error"]
-        var random = SystemRandomNumberGenerator()
+        let seed = SeededGenerator.testSeed()
+        var random = SeededGenerator(seed: seed)
         var killedAt: Set<String> = []
         var lateIntoDropped: [Int] = []
         for round in 0..<(2 * Self.points.count + 6) {
@@ -37,7 +39,7 @@ import SluiceTestSupport
                 if result.status == 128 + SIGKILL { killedAt.insert(point) }
             } else {
                 let (arguments, ms) = ([sluiceExecutable] + command, Int.random(in: 0...400, using: &random))
-                try await onOwnThread { try Self.killAtRandom(arguments, environment: env, afterMilliseconds: ms) }
+                try await Self.killAtRandom(arguments, environment: env, afterMilliseconds: ms)
             }
             // Late events for a day that may already be archived, or even dropped: every third
             // round, the three days in turn.
@@ -55,12 +57,12 @@ import SluiceTestSupport
                 SELECT count(*) FROM sluice_archive_parts p WHERE p.dropped_at IS NOT NULL
                    AND EXISTS (SELECT 1 FROM sluice_archive_parts q WHERE q.day = p.day AND q.verified_at IS NULL)
                 """)
-            #expect(unverifiedDropped == "0")
+            #expect(unverifiedDropped == "0", "seed \(seed), round \(round)")
         }
 
         // The hook fired at every point (a run that never reaches its point exits 0), and late
         // events went into a dropped day.
-        #expect(killedAt == Set(Self.points), "never killed at \(Set(Self.points).subtracting(killedAt).sorted())")
+        #expect(killedAt == Set(Self.points), "seed \(seed): never killed at \(Set(Self.points).subtracting(killedAt).sorted())")
         #expect(!lateIntoDropped.isEmpty, "no late event went into a dropped day")
 
         // Finish the job without crashes.
@@ -74,7 +76,7 @@ import SluiceTestSupport
         let onDisk = try ArchiveDirectory(root: config.directory).manifests().map(\.manifest)
         #expect(Set(onDisk.map { "\($0.segment)/\($0.part)" }) == Set(catalog.map { "\($0.day)/\($0.part)" }))
         #expect(catalog.allSatisfy { $0.verifiedAt != nil })
-        #expect(catalog.reduce(0) { $0 + $1.manifest.rows } == stored)
+        #expect(catalog.reduce(0) { $0 + $1.manifest.rows } == stored, "seed \(seed)")
         let dirNames = FileManager.default.enumerator(atPath: config.directory.path)?.allObjects as? [String] ?? []
         #expect(dirNames.filter { $0.hasSuffix(".tmp") }.isEmpty)
 
@@ -86,27 +88,14 @@ import SluiceTestSupport
         let restored = try await ArchiveFixtures.run(fresh) { conn in
             try ArchiveRestorer(configuration: config, logger: logger).restore(fromDay: from, toDay: to, on: conn)
         }
-        #expect(restored.reduce(0) { $0 + $1.inserted } == stored)
+        #expect(restored.reduce(0) { $0 + $1.inserted } == stored, "seed \(seed)")
         #expect(try await ArchiveFixtures.rows(before: 30, in: fresh).count == stored)
     }
 
     /// Starts `arguments`, kills it with SIGKILL after `ms` milliseconds unless it ended first.
-    static func killAtRandom(_ arguments: [String], environment: [String: String], afterMilliseconds ms: Int) throws {
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in argv + envp { free(p) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { throw ToolFailure(description: "cannot start \(arguments[0])") }
-        usleep(useconds_t(ms * 1000))
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    static func killAtRandom(_ arguments: [String], environment: [String: String], afterMilliseconds ms: Int) async throws {
+        let child = try ChildProcess.spawn(arguments, environment: environment)
+        if await child.wait(timeout: .milliseconds(ms)) == nil { child.signal(SIGKILL) }
+        _ = await child.wait()
     }
 }

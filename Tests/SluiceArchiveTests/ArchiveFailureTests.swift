@@ -43,7 +43,7 @@ import SluiceTestSupport
         try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
         try await runTool(["mount", "-t", "tmpfs", "-o", "size=192k", "tmpfs", mount.path])
         defer {
-            _ = try? runToolSync(["umount", mount.path])
+            _ = try? runToolBlocking(["umount", mount.path])
             try? FileManager.default.removeItem(at: mount)
         }
         let config = ArchiveFixtures.configuration(directory: mount)

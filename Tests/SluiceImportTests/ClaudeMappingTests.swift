@@ -143,6 +143,7 @@ import SluiceCore
         var s1 = WatchState(), s2 = WatchState()
         let (_, a) = try await mapClaude([copy.root], state: &s1)
         let (_, b) = try await mapClaude([copy.root], state: &s2)
+        #expect(!a.isEmpty, "the fixtures map to events")
         #expect(a == b)
     }
 

@@ -2,47 +2,24 @@ import Foundation
 import Testing
 import SluiceCore
 import SluiceImport
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The `sluice import` command as a child process: its JSON summary, a second run, and
 /// `--watch` following a growing file, stopped and restarted from its saved offsets.
 @Suite struct ImportCommandTests {
-    static var executable: String {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("sluice").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return dir.appendingPathComponent("sluice").path
+    func start(_ arguments: [String], databaseURL: String, output: String) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            [sluiceExecutable] + arguments, environment: ["DATABASE_URL": databaseURL, "LOG_LEVEL": "warning"],
+            output: .file(output), errors: .discard)
     }
 
-    func start(_ arguments: [String], databaseURL: String, output: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.executable)
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = databaseURL
-        env["LOG_LEVEL"] = "warning"
-        p.environment = env
-        FileManager.default.createFile(atPath: output, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
-    func run(_ arguments: [String], databaseURL: String) throws -> [String: Any] {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString).json").path
-        let p = try start(arguments, databaseURL: databaseURL, output: out)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        let data = try Data(contentsOf: URL(fileURLWithPath: out))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    func run(_ arguments: [String], databaseURL: String) async throws -> [String: Any] {
+        let result = try await ChildProcess.run([sluiceExecutable] + arguments,
+                                                environment: ["DATABASE_URL": databaseURL, "LOG_LEVEL": "warning"], errors: .discard)
+        #expect(result.exit == .exited(0))
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }
 
     @Test func importTwiceWithAJSONSummary() async throws {
@@ -50,7 +27,7 @@ import Glibc
         let copy = try Fixtures.workingCopy()
         try Fixtures.append(part2To: copy.growing)
         let args = ["import", "claude", copy.root, "--json", "--project-id", "7", "--machine-id", "m1"]
-        let first = try run(args, databaseURL: url)
+        let first = try await run(args, databaseURL: url)
         let totals = try #require(first["totals"] as? [String: Any])
         #expect(totals["costUSD"] as? String == "0.101522000")  // 26,404,500 + 74,150,000 + 967,500 nano-dollars
         #expect(totals["requests"] as? Int == 12)
@@ -58,9 +35,9 @@ import Glibc
         #expect((first["problems"] as? [[String: Any]])?.map { $0["line"] as? Int } == [2, 4])
         let events = try #require(first["events"] as? Int)
         #expect(first["inserted"] as? Int == events)
-        let second = try run(args, databaseURL: url)
+        let second = try await run(args, databaseURL: url)
         #expect(second["inserted"] as? Int == 0)
-        let copilot = try run(["import", "copilot", Fixtures.copilotStorage, "--json"], databaseURL: url)
+        let copilot = try await run(["import", "copilot", Fixtures.copilotStorage, "--json"], databaseURL: url)
         #expect((copilot["totals"] as? [String: Any])?["estimatedRequests"] as? Int == 3)
     }
 
@@ -75,27 +52,25 @@ import Glibc
                 try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar()
             } ?? "0") ?? 0
         }
-        func waitFor(_ n: Int) async throws {
-            let deadline = Date().addingTimeInterval(60)
-            while try await responses() < n {
-                guard Date() < deadline else { throw ImportError("the watch did not import \(n) responses within 60 s") }
-                try await Task.sleep(for: .milliseconds(100))
+        /// Waits until the watch has imported `n` responses and saved the offset `line` of the growing file.
+        func waitFor(_ n: Int, line: Int) async throws {
+            try await waitUntil("the watch imports \(n) responses") { try await responses() >= n }
+            try await waitUntil("the watch saves line \(line) of the growing file") {
+                (try? WatchState.load(path: state))?.files[copy.growing]?.line == line
             }
         }
         let watch = try start(args, databaseURL: url, output: log)
-        try await waitFor(11)  // A 4, B 6, C1 (the truncated line waits)
-        try await Task.sleep(for: .milliseconds(500))  // let it save the offsets
-        watch.terminate()
-        watch.waitUntilExit()
+        try await waitFor(11, line: 4)  // A 4, B 6, C1 (the truncated line waits)
+        watch.signal(SIGTERM)
+        _ = await watch.wait()
         let saved = try WatchState.load(path: state)
         #expect(saved.files[copy.growing]?.line == 4)
 
         try Fixtures.append(part2To: copy.growing)
         let again = try start(args, databaseURL: url, output: log)
-        try await waitFor(12)  // C2
-        try await Task.sleep(for: .milliseconds(500))
-        again.terminate()
-        again.waitUntilExit()
+        try await waitFor(12, line: 6)  // C2
+        again.signal(SIGTERM)
+        _ = await again.wait()
         let (sessions, duplicates) = try await TestDatabase.query(url) { conn throws(StoreError) in
             (try conn.execute(ImportDatabaseTests.perSession).rows,
              try conn.execute("SELECT count(*) FROM (SELECT id FROM agent_events GROUP BY id HAVING count(*) > 1) d").scalar())

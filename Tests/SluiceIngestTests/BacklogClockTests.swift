@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SluiceCore
 import SluiceStore
+import SluiceTestSupport
 @testable import SluiceIngest
 
 @Suite struct BacklogClockTests {
@@ -31,15 +32,14 @@ import SluiceStore
     @Test func theBatcherCountsTheTimeASealedBatchWaitsForAWriter() async throws {
         let batcher = Batcher(IngestConfiguration(maxBatchEvents: 10, flushInterval: .seconds(3600), maxQueuedEvents: 10_000))
         let submitted = Task { try await batcher.submit(BatcherTests().rows(10)) }  // sealed at once: no writer is waiting
-        while await batcher.queuedForTesting < 10 { await Task.yield() }
-        let early = batcher.backlogElapsed()
-        try await Task.sleep(for: .milliseconds(50))
-        let later = batcher.backlogElapsed()
-        #expect(later >= early + .milliseconds(50))
+        try await waitUntil("the batch is queued") { await batcher.queuedForTesting == 10 }
+        // Instants after the batch was sealed, so no waiting on the clock: it runs while the batch waits…
+        let sealed = ContinuousClock.now
+        #expect(batcher.backlogElapsed(at: sealed + .seconds(5)) == batcher.backlogElapsed(at: sealed) + .seconds(5))
         let batch = try #require(await batcher.nextBatch())
-        let taken = batcher.backlogElapsed()
-        try await Task.sleep(for: .milliseconds(20))
-        #expect(batcher.backlogElapsed() == taken)
+        // …and stops once a writer took it.
+        let taken = ContinuousClock.now
+        #expect(batcher.backlogElapsed(at: taken + .seconds(5)) == batcher.backlogElapsed(at: taken))
         for entry in batch { entry.continuation.resume(returning: []) }
         await batcher.finished(batch)
         _ = try await submitted.value
@@ -49,7 +49,7 @@ import SluiceStore
     @Test func aBatchTakenByAnIdleWriterCountsNothing() async throws {
         let batcher = Batcher(IngestConfiguration(maxBatchEvents: 10, flushInterval: .seconds(3600), maxQueuedEvents: 10_000))
         let writer = Task { await batcher.nextBatch() }
-        try await Task.sleep(for: .milliseconds(20))  // the writer is waiting
+        try await waitUntil("the writer is waiting") { await batcher.idleWritersForTesting == 1 }
         let submitted = Task { try await batcher.submit(BatcherTests().rows(10)) }
         let batch = try #require(await writer.value)
         for entry in batch { entry.continuation.resume(returning: []) }

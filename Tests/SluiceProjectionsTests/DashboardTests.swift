@@ -57,7 +57,8 @@ import SluiceTestSupport
         }
         #expect(definitions.count == 3)
         for d in definitions { #expect(!readsTheLog(d[1] ?? "agent_events"), "\(d[0] ?? "?")") }
-        let events = SessionProjectionTests.workload(sessions: 30, events: 4_000)
+        let seed = SeededGenerator.testSeed()
+        let events = SessionProjectionTests.workload(sessions: 30, events: 4_000, seed: seed)
         let stream = HourlyProjectionTests.stream(events)
         // A long range reads the daily rollups; consecutive ranges of just under 3 days read the
         // hourly rows. Both must add up to the raw events.
@@ -100,10 +101,10 @@ import SluiceTestSupport
         let tokensIn = 2 * events.reduce(0) { $0 + Int($1.metrics?.number("inputTokens") ?? 0) }
         let cost = 2 * events.reduce(0) { $0 + ($1.metrics?.number("cost") ?? 0) }
         for (label, r) in [("daily", results), ("hourly", short)] {
-            #expect(Int(total("Events by type", "value", in: r)) == raw, "\(label)")
-            #expect(Int(total("Errors", "errors", in: r)) == errors, "\(label)")
-            #expect(Int(total("Tokens", "tokens_in", in: r)) == tokensIn, "\(label)")
-            #expect(abs(total("Cost by agent (USD)", "value", in: r) - cost) < 1e-6, "\(label)")
+            #expect(Int(total("Events by type", "value", in: r)) == raw, "seed \(seed): \(label)")
+            #expect(Int(total("Errors", "errors", in: r)) == errors, "seed \(seed): \(label)")
+            #expect(Int(total("Tokens", "tokens_in", in: r)) == tokensIn, "seed \(seed): \(label)")
+            #expect(abs(total("Cost by agent (USD)", "value", in: r) - cost) < 1e-6, "seed \(seed): \(label)")
         }
         // Hourly buckets for the short ranges, day buckets for the long one.
         #expect(short.filter { $0.0 == "Events by type" }.map(\.1.rows.count).reduce(0, +) > byTitle["Events by type"]!.rows.count)

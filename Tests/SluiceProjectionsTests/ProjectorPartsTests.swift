@@ -310,8 +310,9 @@ import SluiceTestSupport
             try conn.execute("UPDATE projector_positions SET horizon = $1::xid8 WHERE projector = 'chat'", [range[1]])
         }
         let sessions = ConnectionWorker(url: db)
+        let sessionsBackend = try await sessions.run { conn throws(StoreError) in try conn.execute("SELECT pg_backend_pid()::text").scalar() ?? "" }
         let ending = Task { try await sessions.run { conn throws(StoreError) in try Projector.step(.agentSessions, on: conn) } }
-        try await Task.sleep(for: .seconds(1))
+        try await TestDatabase.waitUntilBlocked(sessionsBackend, on: db)
         try await chat.run { conn throws(StoreError) in try conn.execute("COMMIT") }
         let ended = try await ending.value
         #expect(ended.sessions == 1)

@@ -33,7 +33,8 @@ import SluiceTestSupport
 
     @Test func toolTotalsAndDailySeriesAgreeWithTheRawEventsForAnyRange() async throws {
         let db = try await TestDatabase.fresh()
-        var rng = SystemRandomNumberGenerator()
+        let seed = SeededGenerator.testSeed()
+        var rng = SeededGenerator(seed: seed)
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let events = (0..<3_000).map { _ in HourlyProjectionTests.randomEvent(&rng, now: now) }
         let ranges = Self.ranges(now: now, &rng)
@@ -73,15 +74,15 @@ import SluiceTestSupport
             }
         }
         for ((tools, rawTools, series, rawDays, project), range) in zip(results, ranges) {
-            #expect(String(Self.objects(project.0).reduce(0) { $0 + ($1["events"] as? Int ?? 0) }) == project.1, "project series for \(range)")
+            #expect(String(Self.objects(project.0).reduce(0) { $0 + ($1["events"] as? Int ?? 0) }) == project.1, "seed \(seed): project series for \(range)")
             let got = Self.objects(tools).map { [$0["tool"] as? String, ($0["uses"] as? Int).map(String.init), ($0["failures"] as? Int).map(String.init)] }
-            #expect(got.sorted { ($0[0] ?? "") < ($1[0] ?? "") } == rawTools, "tools for \(range)")
-            #expect(Self.objects(tools).allSatisfy { $0["p50Ms"] != nil }, "tool percentiles for \(range)")
+            #expect(got.sorted { ($0[0] ?? "") < ($1[0] ?? "") } == rawTools, "seed \(seed): tools for \(range)")
+            #expect(Self.objects(tools).allSatisfy { $0["p50Ms"] != nil }, "seed \(seed): tool percentiles for \(range)")
             let byType = Dictionary(grouping: Self.objects(series), by: { $0["group"] as? String ?? "" })
             let gotDays = byType.keys.sorted().map { type in
                 [type, String(byType[type]!.reduce(0) { $0 + ($1["events"] as? Int ?? 0) }), String(byType[type]!.count)]
             }
-            #expect(gotDays == rawDays.map { $0.map { $0 ?? "" } }, "daily series for \(range)")
+            #expect(gotDays == rawDays.map { $0.map { $0 ?? "" } }, "seed \(seed): daily series for \(range)")
         }
         #expect(results.contains { !$0.1.isEmpty } && results.contains { !$0.3.isEmpty })
     }

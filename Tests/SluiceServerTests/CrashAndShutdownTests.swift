@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 import NIOCore
 import NIOHTTP1
 import SluiceStore
@@ -54,13 +55,6 @@ import Glibc
         }
     }
 
-    static func waitUntil(_ timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw TestFailure("condition not met in \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
 
     @Test func sigkillLosesNoAcknowledgedEvent() async throws {
         let db = try await TestDatabase.fresh()
@@ -68,9 +62,9 @@ import Glibc
         let port = Atomic<Int>(first.port)
         let clients = Clients()
         let load = clients.run(port: { port.load(ordering: .relaxed) })
-        try await Self.waitUntil { clients.ackedCount() >= 2_000 }
+        try await waitUntil { clients.ackedCount() >= 2_000 }
         first.signal(SIGKILL)
-        #expect(try await first.wait() == 128 + SIGKILL)
+        #expect(try await first.wait() == .signaled(SIGKILL))
         let ackedBeforeKill = clients.acked.withLock { $0 }
         #expect(try await Self.missing(ackedBeforeKill, in: db) == 0)
 
@@ -78,11 +72,11 @@ import Glibc
         let second = try await ServeProcess(databaseURL: db)
         port.store(second.port, ordering: .relaxed)
         let resumeFrom = clients.ackedCount()
-        try await Self.waitUntil { clients.ackedCount() >= resumeFrom + 1_000 }
+        try await waitUntil { clients.ackedCount() >= resumeFrom + 1_000 }
         clients.stop.store(true, ordering: .relaxed)
         await load.value
         second.signal(SIGTERM)
-        #expect(try await second.wait() == 0)
+        #expect(try await second.wait() == .exited(0))
         let all = clients.acked.withLock { $0 }
         #expect(try await Self.missing(all, in: db) == 0)
         let duplicates = try await TestDatabase.query(db) { conn throws(StoreError) in
@@ -96,9 +90,9 @@ import Glibc
         let server = try await ServeProcess(databaseURL: db)
         let clients = Clients()
         let load = clients.run(port: { server.port })
-        try await Self.waitUntil { clients.ackedCount() >= 1_000 }
+        try await waitUntil { clients.ackedCount() >= 1_000 }
         server.signal(SIGTERM)
-        #expect(try await server.wait() == 0, "\(server.log)")
+        #expect(try await server.wait() == .exited(0), "\(server.log)")
         clients.stop.store(true, ordering: .relaxed)
         await load.value
         #expect(server.log.contains("committing accepted events"))
@@ -108,24 +102,24 @@ import Glibc
     @Test func databaseOutageAnswers503AndRecoversByItself() async throws {
         let cluster = try await TestDatabase.privateCluster()
         defer { cluster.stop(); try? FileManager.default.removeItem(at: cluster.directory) }
-        let server = try await TestServer.start(databaseURL: cluster.url)
-        defer { Task { await server.stop() } }
-        let clients = Clients()
-        let load = clients.run(port: { server.port }, lanes: 2)
-        // Generous waits: in the full suite this server shares two cores with every other test
-        // (it takes 65-115 s there, 9 s alone); they bound a hang, they do not time anything.
-        try await Self.waitUntil(.seconds(180)) { clients.ackedCount() >= 500 }
+        try await TestServer.with(databaseURL: cluster.url) { server in
+            let clients = Clients()
+            let load = clients.run(port: { server.port }, lanes: 2)
+            // Generous waits: in the full suite this server shares two cores with every other test
+            // (it takes 65-115 s there, 9 s alone); they bound a hang, they do not time anything.
+            try await waitUntil(timeout: .seconds(180)) { clients.ackedCount() >= 500 }
 
-        try await NIOThreadPoolRunner.run { cluster.stop() }
-        let before503 = clients.statuses.withLock { $0[503, default: 0] }
-        try await Self.waitUntil(.seconds(120)) { clients.statuses.withLock { $0[503, default: 0] } > before503 + 5 }
+            try await NIOThreadPoolRunner.run { cluster.stop() }
+            let before503 = clients.statuses.withLock { $0[503, default: 0] }
+            try await waitUntil(timeout: .seconds(120)) { clients.statuses.withLock { $0[503, default: 0] } > before503 + 5 }
 
-        try await NIOThreadPoolRunner.run { _ = try cluster.start() }
-        let resumeFrom = clients.ackedCount()
-        try await Self.waitUntil(.seconds(180)) { clients.ackedCount() >= resumeFrom + 500 }
-        clients.stop.store(true, ordering: .relaxed)
-        await load.value
-        #expect(clients.statuses.withLock { $0[500, default: 0] } == 0)
-        #expect(try await Self.missing(clients.acked.withLock { $0 }, in: cluster.url) == 0)
+            try await NIOThreadPoolRunner.run { _ = try cluster.start() }
+            let resumeFrom = clients.ackedCount()
+            try await waitUntil(timeout: .seconds(180)) { clients.ackedCount() >= resumeFrom + 500 }
+            clients.stop.store(true, ordering: .relaxed)
+            await load.value
+            #expect(clients.statuses.withLock { $0[500, default: 0] } == 0)
+            #expect(try await Self.missing(clients.acked.withLock { $0 }, in: cluster.url) == 0)
+        }
     }
 }

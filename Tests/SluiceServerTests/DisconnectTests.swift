@@ -55,25 +55,25 @@ import Glibc
         // Submissions wait 300 ms for their batch: most clients are gone before it commits.
         var configuration = ServerConfiguration(port: 0)
         configuration.ingest.flushInterval = .milliseconds(300)
-        let server = try await TestServer.start(databaseURL: db, configuration: configuration)
-        defer { Task { await server.stop() } }
-        let body = Events.array((0..<50).map { _ in Events.json() })
-        for i in 0..<30 {
-            switch i % 3 {
-            case 0: try Self.sendAndHangUp(port: server.port, Self.postRequest(body))  // whole request, no wait for the answer
-            case 1: try Self.sendAndHangUp(port: server.port, Array(Self.postRequest(body).prefix(200)))  // mid-body
-            default: try Self.sendAndHangUp(port: server.port, Self.postRequest(body, declaredLength: body.utf8.count + 10))  // body never ends
+        try await TestServer.with(databaseURL: db, configuration: configuration) { server in
+            let body = Events.array((0..<50).map { _ in Events.json() })
+            for i in 0..<30 {
+                switch i % 3 {
+                case 0: try Self.sendAndHangUp(port: server.port, Self.postRequest(body))  // whole request, no wait for the answer
+                case 1: try Self.sendAndHangUp(port: server.port, Array(Self.postRequest(body).prefix(200)))  // mid-body
+                default: try Self.sendAndHangUp(port: server.port, Self.postRequest(body, declaredLength: body.utf8.count + 10))  // body never ends
+                }
             }
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await Self.stuckInTransaction(db) == [])
+            let r = try await post(port: server.port, Events.array([Events.json()]))
+            #expect(r.status == 200, "\(r.body)")
+            let stored = try await TestDatabase.query(db) { conn throws(StoreError) in
+                try conn.execute("SELECT count(*) FROM agent_events").scalar()
+            }
+            // Each whole request was either stored entirely or not at all.
+            let n = Int(stored ?? "") ?? -1
+            #expect(n >= 1 && (n - 1) % 50 == 0 && n <= 1 + 10 * 50, "\(n)")
         }
-        try await Task.sleep(for: .seconds(2))
-        #expect(try await Self.stuckInTransaction(db) == [])
-        let r = try await post(port: server.port, Events.array([Events.json()]))
-        #expect(r.status == 200, "\(r.body)")
-        let stored = try await TestDatabase.query(db) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM agent_events").scalar()
-        }
-        // Each whole request was either stored entirely or not at all.
-        let n = Int(stored ?? "") ?? -1
-        #expect(n >= 1 && (n - 1) % 50 == 0 && n <= 1 + 10 * 50, "\(n)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Testing
@@ -26,40 +27,40 @@ import Testing
                 VALUES (gen_random_uuid(), '0100-01-01 00:00:00+00 BC', 'session_start', 'claude-code', '1', gen_random_uuid(), 1, '{}', '{}')
                 """)
         }
-        let server = try await TestServer.start(databaseURL: db)
-        defer { Task { await server.stop() } }
-        let r = try await post(port: server.port, Events.array((0..<10).map { _ in Events.json() }))
-        #expect(r.status == 200)
+        try await TestServer.with(databaseURL: db) { server in
+            let r = try await post(port: server.port, Events.array((0..<10).map { _ in Events.json() }))
+            #expect(r.status == 200)
 
-        var parts: [[String: Any]] = []
-        let deadline = Date().addingTimeInterval(60)
-        repeat {
-            try await Task.sleep(for: .milliseconds(200))
-            parts = (try await request(.GET, port: server.port, "/v1/status").json["projector"] as? [String: Any])?["parts"] as? [[String: Any]] ?? []
-        } while Date() < deadline && !(parts.count == 3 && parts.allSatisfy { ($0["eventsBehind"] as? Int) == 0 })
-        let metrics = try await request(.GET, port: server.port, "/metrics")
-        #expect(metrics.status == 200)
-        #expect(metrics.headers["Content-Type"].first?.hasPrefix("text/plain; version=0.0.4") == true)
-        let samples = Self.samples(metrics.body)
-        #expect(samples["sluice_up"] == 1)
-        #expect(parts.count == 3)
-        for part in parts {
-            let name = part["part"] as? String ?? "?"
-            #expect(samples["sluice_projector_events_behind{part=\"\(name)\"}"] == 0, "\(name)")
-            #expect(samples["sluice_projector_dead_letters{part=\"\(name)\"}"] == Double(part["deadLetters"] as? Int ?? -1), "\(name)")
-            #expect(samples["sluice_projector_failures{part=\"\(name)\"}"] == Double(part["failures"] as? Int ?? -1), "\(name)")
-            #expect(samples["sluice_projector_lag_seconds{part=\"\(name)\"}"] == 0, "\(name)")
-            #expect(samples["sluice_projector_step_seconds{part=\"\(name)\"}"] != nil, "\(name)")
+            var parts: [[String: Any]] = []
+            let deadline = Date().addingTimeInterval(60)
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                parts = (try await request(.GET, port: server.port, "/v1/status").json["projector"] as? [String: Any])?["parts"] as? [[String: Any]] ?? []
+            } while Date() < deadline && !(parts.count == 3 && parts.allSatisfy { ($0["eventsBehind"] as? Int) == 0 })
+            let metrics = try await request(.GET, port: server.port, "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.headers["Content-Type"].first?.hasPrefix("text/plain; version=0.0.4") == true)
+            let samples = Self.samples(metrics.body)
+            #expect(samples["sluice_up"] == 1)
+            #expect(parts.count == 3)
+            for part in parts {
+                let name = part["part"] as? String ?? "?"
+                #expect(samples["sluice_projector_events_behind{part=\"\(name)\"}"] == 0, "\(name)")
+                #expect(samples["sluice_projector_dead_letters{part=\"\(name)\"}"] == Double(part["deadLetters"] as? Int ?? -1), "\(name)")
+                #expect(samples["sluice_projector_failures{part=\"\(name)\"}"] == Double(part["failures"] as? Int ?? -1), "\(name)")
+                #expect(samples["sluice_projector_lag_seconds{part=\"\(name)\"}"] == 0, "\(name)")
+                #expect(samples["sluice_projector_step_seconds{part=\"\(name)\"}"] != nil, "\(name)")
+            }
+            #expect(parts.map { $0["deadLetters"] as? Int ?? 0 }.reduce(0, +) == 1, "the BC event is set aside by one part: \(parts)")
+            #expect(samples["sluice_events_stored_total"].map { $0 >= 10 } == true, "\(samples.keys.sorted())")
+            #expect(samples.keys.contains { $0.hasPrefix("sluice_build_info{version=") })
+
+            // Prometheus's own checker reads it.
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
+            try Data(metrics.body.utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let check = try await runTool(["promtool", "check", "metrics"], input: .file(file.path), check: false)
+            #expect(check.status == 0, "\(check.output)")
         }
-        #expect(parts.map { $0["deadLetters"] as? Int ?? 0 }.reduce(0, +) == 1, "the BC event is set aside by one part: \(parts)")
-        #expect(samples["sluice_events_stored_total"].map { $0 >= 10 } == true, "\(samples.keys.sorted())")
-        #expect(samples.keys.contains { $0.hasPrefix("sluice_build_info{version=") })
-
-        // Prometheus's own checker reads it.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
-        try Data(metrics.body.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let check = try await runTool(["promtool", "check", "metrics"], stdin: file.path, check: false)
-        #expect(check.status == 0, "\(check.output)")
     }
 }

@@ -13,7 +13,7 @@ import SluiceTestSupport
 /// over HTTP by concurrent clients to a real server that folds as it runs. Seeded: the seed is
 /// printed with every failure (`SLUICE_TEST_SEED` replays one).
 @Suite struct ProjectionPropertyTests {
-    static let seed = UInt64(ProcessInfo.processInfo.environment["SLUICE_TEST_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970 * 1000)
+    static let seed = SeededGenerator.testSeed("ProjectionPropertyTests")
 
     static let types = ["session_start", "session_end", "llm_request", "llm_response", "tool_use", "user_interaction",
                         "test_run", "build_trigger", "error_encountered", "file_read", "command_execute", "custom_thing"]

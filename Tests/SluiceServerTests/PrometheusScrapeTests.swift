@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Testing
@@ -108,7 +109,7 @@ import Glibc
 /// A Prometheus server on a free loopback port, scraping one target every second.
 struct PrometheusProcess: Sendable {
     let port: Int
-    let pid: Int32
+    let child: ChildProcess
     let directory: URL
 
     static func start(target: Int, rules: String) async throws -> PrometheusProcess {
@@ -122,19 +123,14 @@ struct PrometheusProcess: Sendable {
                 static_configs: [{targets: ["127.0.0.1:\(target)"]}]
             """.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         let port = try freePort()
-        // Started in the background by a shell that prints its pid: runTool is the tests' one way
-        // to start a program.
-        let started = try await runTool(["sh", "-c", """
-            cd "$1" && prometheus --config.file=prometheus.yml --storage.tsdb.path=data --web.listen-address=127.0.0.1:$2 \
-              >prometheus.log 2>&1 </dev/null & echo $!
-            """, "sh", directory.path, String(port)])
-        guard let pid = Int32(started.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw TestFailure("prometheus did not start: \(started.output)")
-        }
-        let process = PrometheusProcess(port: port, pid: pid, directory: directory)
+        let child = try ChildProcess.spawn(
+            ["prometheus", "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
+             "--web.listen-address=127.0.0.1:\(port)"],
+            output: .file(directory.appendingPathComponent("prometheus.log").path))
+        let process = PrometheusProcess(port: port, child: child, directory: directory)
         let deadline = ContinuousClock.now + .seconds(60)
         while (try? await request(.GET, port: port, "/-/ready", timeout: .seconds(2)).status) != 200 {
-            guard ContinuousClock.now < deadline, kill(pid, 0) == 0 else {
+            guard ContinuousClock.now < deadline, !child.hasExited else {
                 process.stop()
                 throw TestFailure("prometheus is not ready: \(process.log)")
             }
@@ -146,7 +142,7 @@ struct PrometheusProcess: Sendable {
     var log: String { (try? String(contentsOf: directory.appendingPathComponent("prometheus.log"), encoding: .utf8)) ?? "" }
 
     func stop() {
-        kill(pid, SIGKILL)
+        child.signal(SIGKILL)
         try? FileManager.default.removeItem(at: directory)
     }
 

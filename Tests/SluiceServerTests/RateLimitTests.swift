@@ -20,40 +20,40 @@ import Testing
         func project(_ name: String) -> Int { Int(projects.first { $0[0] == name }?[1] ?? "") ?? -1 }
         var configuration = ServerConfiguration(port: 0)
         configuration.rateLimit = RateLimit(eventsPerSecond: 200, burst: 400)
-        let server = try await TestServer.start(databaseURL: db, configuration: configuration)
         func headers(_ key: String) -> [(String, String)] { [("Content-Type", "application/json"), ("Authorization", "Bearer \(key)")] }
 
-        let port = server.port
         let (alpha, beta) = (project("acme/alpha"), project("acme/beta"))
-        // A: 4 clients, 100 events a request, as fast as they are answered, for 3 s.
-        let floodStart = ContinuousClock.now
-        let flood = Task {
-            try await withThrowingTaskGroup(of: [(Int, String?)].self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        var out: [(Int, String?)] = []
-                        let end = ContinuousClock.now + .seconds(3)
-                        while ContinuousClock.now < end {
-                            let r = try await post(port: port, Events.array((0..<100).map { _ in Events.json(project: alpha) }), headers: headers(a))
-                            out.append((r.status, r.headers["Retry-After"].first))
+        let (statusesB, floodAnswers, floodSeconds) = try await TestServer.with(databaseURL: db, configuration: configuration) { server in
+            let port = server.port
+            // A: 4 clients, 100 events a request, as fast as they are answered, for 3 s.
+            let floodStart = ContinuousClock.now
+            let flood = Task {
+                try await withThrowingTaskGroup(of: [(Int, String?)].self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            var out: [(Int, String?)] = []
+                            let end = ContinuousClock.now + .seconds(3)
+                            while ContinuousClock.now < end {
+                                let r = try await post(port: port, Events.array((0..<100).map { _ in Events.json(project: alpha) }), headers: headers(a))
+                                out.append((r.status, r.headers["Retry-After"].first))
+                            }
+                            return out
                         }
-                        return out
                     }
+                    return try await group.reduce(into: []) { $0 += $1 }
                 }
-                return try await group.reduce(into: []) { $0 += $1 }
             }
+            // B: 10 events every 100 ms or so, within its own 200 a second.
+            var statusesB: [Int] = []
+            for _ in 0..<25 {
+                let r = try await post(port: port, Events.array((0..<10).map { _ in Events.json(project: beta) }), headers: headers(b))
+                statusesB.append(r.status)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let floodAnswers = try await flood.value
+            let floodSeconds = Double((ContinuousClock.now - floodStart).components.seconds) + 1
+            return (statusesB, floodAnswers, floodSeconds)
         }
-        // B: 10 events every 100 ms or so, within its own 200 a second.
-        var statusesB: [Int] = []
-        for _ in 0..<25 {
-            let r = try await post(port: port, Events.array((0..<10).map { _ in Events.json(project: beta) }), headers: headers(b))
-            statusesB.append(r.status)
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let floodAnswers = try await flood.value
-        let floodSeconds = Double((ContinuousClock.now - floodStart).components.seconds) + 1
-        await server.stop()
-
         #expect(statusesB.allSatisfy { $0 == 200 }, "\(statusesB)")
         let refused = floodAnswers.filter { $0.0 == 429 }
         #expect(!refused.isEmpty, "\(Set(floodAnswers.map(\.0)))")

@@ -20,13 +20,15 @@ import Testing
 
     @Test func anEventPostedTwiceIsRedactedAndStoredOnce() async throws {
         let db = try await TestDatabase.fresh()
-        let server = try await TestServer.start(databaseURL: db)
         let event = Events.json(id: Self.id).replacingOccurrences(
             of: #""data":{"toolName":"Bash","command":"swift test"}"#,
             with: #""data":{"toolName":"Bash","command":"export GITHUB_TOKEN=\#(Self.token) && gh pr list","apiKey":"k-123"}"#)
-        for _ in 0..<2 {
-            let r = try await post(port: server.port, Events.array([event]))
-            #expect(r.status == 200, "\(r.body)")
+        let metrics = try await TestServer.with(databaseURL: db) { server in
+            for _ in 0..<2 {
+                let r = try await post(port: server.port, Events.array([event]))
+                #expect(r.status == 200, "\(r.body)")
+            }
+            return try await request(.GET, port: server.port, "/metrics").body
         }
         let rows = try await Self.stored(db)
         #expect(rows.count == 1)
@@ -34,19 +36,18 @@ import Testing
         #expect(!data.contains(Self.token))
         #expect(data.contains("export GITHUB_TOKEN=[REDACTED:github-token] && gh pr list"), "\(data)")
         #expect(data.contains(#""apiKey": "[REDACTED:credential-field]""#), "\(data)")
-        let metrics = try await request(.GET, port: server.port, "/metrics").body
         #expect(metrics.contains(#"sluice_redactions_total{rule="github-token"}"#))
-        await server.stop()
     }
 
     @Test func withRedactionOffTheEventIsStoredAsSent() async throws {
         let db = try await TestDatabase.fresh()
         var configuration = ServerConfiguration(port: 0)
         configuration.redactor = .disabled
-        let server = try await TestServer.start(databaseURL: db, configuration: configuration)
         let event = Events.json(id: Self.id).replacingOccurrences(of: #""command":"swift test""#, with: #""command":"\#(Self.token)""#)
-        #expect(try await post(port: server.port, Events.array([event])).status == 200)
+        let status = try await TestServer.with(databaseURL: db, configuration: configuration) { server in
+            try await post(port: server.port, Events.array([event])).status
+        }
+        #expect(status == 200)
         #expect(try await Self.stored(db).first?[0]?.contains(Self.token) == true)
-        await server.stop()
     }
 }

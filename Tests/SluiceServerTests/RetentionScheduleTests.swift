@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Testing
@@ -35,6 +36,6 @@ import Testing
         #expect(files.filter { $0.hasSuffix(".pgcopy.lz4") }.count == 1)
         #expect(try await post(port: server.port, Events.array([Events.json()])).status == 200)
         server.signal(SIGTERM)
-        #expect(try await server.wait() == 0)
+        #expect(try await server.wait() == .exited(0))
     }
 }

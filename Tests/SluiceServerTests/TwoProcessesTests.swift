@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 import SluiceCore
 import SluiceStore
 import SluiceTestSupport
@@ -126,6 +127,6 @@ import Glibc
         a.signal(SIGTERM)
         b.signal(SIGTERM)
         let exits = (try await a.wait(), try await b.wait())
-        #expect(exits == (0, 0), "\(a.log)\n\(b.log)")
+        #expect(exits == (.exited(0), .exited(0)), "\(a.log)\n\(b.log)")
     }
 }

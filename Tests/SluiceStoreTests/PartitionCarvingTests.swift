@@ -20,18 +20,6 @@ struct PartitionCarvingTests {
         }
     }
 
-    /// Waits until backend `pid` waits for a lock.
-    static func waitUntilBlocked(_ pid: String, on url: String) async throws {
-        for _ in 0..<500 {
-            let waiting = try await TestDatabase.query(url) { conn throws(StoreError) in
-                try conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [pid]).scalar()
-            }
-            if waiting == "Lock" { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("backend \(pid) never waited for the carve's lock")
-    }
-
     /// A statement planned while the carve holds its locks sees every row once it commits: the
     /// moved rows are neither lost (in a partition the plan does not know) nor counted twice.
     @Test func aReaderWaitingOnACarveSeesTheMovedRows() async throws {
@@ -46,7 +34,7 @@ struct PartitionCarvingTests {
         #expect(created == "t")
         let pid = try await reader.run { conn throws(StoreError) in try conn.execute("SELECT pg_backend_pid()").scalar() ?? "" }
         let counted = Task { try await reader.run { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() } }
-        try await Self.waitUntilBlocked(pid, on: url)
+        try await TestDatabase.waitUntilBlocked(pid, on: url)
         _ = try await carver.run { conn throws(StoreError) in try conn.execute("COMMIT") }
         #expect(try await counted.value == "4")
         let placed = try await TestDatabase.query(url) { conn throws(StoreError) in

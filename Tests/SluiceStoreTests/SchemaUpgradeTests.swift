@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 

@@ -53,8 +53,23 @@ public enum TestDatabase {
     /// Runs `body` on a short-lived connection to `url`, on its own thread.
     public static func query<T: Sendable>(_ url: String, _ body: @escaping @Sendable (PostgresConnection) throws(StoreError) -> T) async throws -> T {
         let worker = ConnectionWorker(url: url)
-        defer { Task { await worker.shutdown() } }
-        return try await worker.run(body)
+        do {
+            let result = try await worker.run(body)
+            await worker.shutdown()
+            return result
+        } catch {
+            await worker.shutdown()
+            throw error
+        }
+    }
+
+    /// Waits until backend `pid` (`pg_backend_pid()`) of the database at `url` waits for a lock.
+    public static func waitUntilBlocked(_ pid: String, on url: String) async throws {
+        try await waitUntil("backend \(pid) waits for a lock") {
+            try await query(url) { conn throws(StoreError) in
+                try conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [pid]).scalar()
+            } == "Lock"
+        }
     }
 
     /// Starts a separate cluster that a test may stop and restart (the caller stops it).

@@ -1,17 +1,24 @@
-import Foundation
-
 extension Redactor {
     /// The redactor that `SLUICE_REDACT` (`on`, the default, or `off`) and `SLUICE_REDACT_RULES`
-    /// (a rules file, see ``CustomRedactionRule``) ask for. Empty means unset.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(CustomRedactionRule.Invalid) -> Redactor {
-        let custom = try env["SLUICE_REDACT_RULES"].flatMap { $0.isEmpty ? nil : $0 }.map { path throws(CustomRedactionRule.Invalid) in
-            try CustomRedactionRule.load(path)
-        } ?? []
-        switch env["SLUICE_REDACT"]?.lowercased() {
-        case nil, "", "on": return Redactor(custom: custom)
-        case "off": return custom.isEmpty ? .disabled : Redactor(rules: [], custom: custom)
-        case let other?:
-            throw CustomRedactionRule.Invalid(description: "SLUICE_REDACT=\(other): expected on or off")
+    /// (a rules file, see ``CustomRedactionRule``) ask for.
+    public static func fromEnvironment(_ env: Configuration = .current) throws(ConfigurationError) -> Redactor {
+        var custom: [CustomRedactionRule] = []
+        if let path = env.string("SLUICE_REDACT_RULES") {
+            do {
+                custom = try CustomRedactionRule.load(path)
+            } catch {
+                throw ConfigurationError(variable: "SLUICE_REDACT_RULES", value: path,
+                                         expected: "a JSON file of [{\"name\": …, \"pattern\": …}] rules (\(error.description))")
+            }
         }
+        let on = try env.value("SLUICE_REDACT", default: true, expected: "on or off") { text in
+            switch text.lowercased() {
+            case "on": true
+            case "off": false
+            default: nil
+            }
+        }
+        if on { return Redactor(custom: custom) }
+        return custom.isEmpty ? .disabled : Redactor(rules: [], custom: custom)
     }
 }

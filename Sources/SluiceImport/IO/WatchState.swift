@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// What `--watch` saves between runs: per file, how far it was imported, and the mappers'
 /// memory. Written atomically (a temporary file renamed over the old one) after the events up
@@ -22,9 +23,7 @@ public struct WatchState: Sendable, Codable {
 
     /// Default: `$XDG_STATE_HOME/sluice/import-<kind>.json` (`~/.local/state/sluice/…`).
     public static func defaultPath(kind: String) -> String {
-        let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
+        let base = Configuration.current.string("XDG_STATE_HOME") ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
         return ((base as NSString).appendingPathComponent("sluice") as NSString).appendingPathComponent("import-\(kind).json")
     }
 

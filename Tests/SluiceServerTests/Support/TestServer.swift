@@ -27,6 +27,22 @@ struct TestServer: Sendable {
         return TestServer(port: port, databaseURL: databaseURL, task: task)
     }
 
+    /// Runs `body` with a server on `databaseURL`, then stops the server and waits until it has
+    /// stopped, whether `body` returned or threw.
+    static func with<T>(
+        databaseURL: String, configuration: ServerConfiguration = ServerConfiguration(port: 0), _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(databaseURL: databaseURL, configuration: configuration)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     func stop() async {
         task.cancel()
         _ = try? await task.value
