@@ -29,7 +29,7 @@ extension ChildProcess {
     }
 
     /// ``run(_:environment:input:output:errors:)`` blocking the calling thread, which must be one
-    /// of its own (a connection's, or ``onOwnThread(_:)``'s), never a cooperative one.
+    /// of its own (a connection's), never a cooperative one.
     public static func runBlocking(
         _ arguments: [String], environment: [String: String] = [:], input: ProcessInput = .nullDevice,
         output: ProcessOutput = .capture, errors: ProcessOutput = .standardOutput

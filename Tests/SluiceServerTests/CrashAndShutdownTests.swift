@@ -1,7 +1,7 @@
 import Foundation
-import SluiceProcess
 import NIOCore
 import NIOHTTP1
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Synchronization

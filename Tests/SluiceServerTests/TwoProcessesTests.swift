@@ -1,6 +1,6 @@
 import Foundation
-import SluiceProcess
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 import Testing
