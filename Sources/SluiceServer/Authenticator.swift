@@ -14,7 +14,10 @@ public enum Principal: Sendable, Equatable {
     }
 
     /// The caller's own ingest rate; nil: the server's default (``ServerConfiguration/rateLimit``).
-    var rateLimit: RateLimit? { nil }
+    var rateLimit: RateLimit? {
+        guard case .key(let k) = self, let rate = k.rateEventsPerSecond else { return nil }
+        return RateLimit(eventsPerSecond: Double(rate), burst: Double(k.rateBurst ?? 2 * rate))
+    }
 
     /// Whether this caller may write or read `project`'s events.
     func allows(project: Int32) -> Bool {

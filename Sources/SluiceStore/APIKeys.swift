@@ -6,6 +6,9 @@ public struct APIKey: Sendable, Hashable {
     /// The project whose events the key may write and read; nil for an admin key.
     public var projectId: Int32?
     public var isAdmin: Bool
+    /// The key's own ingest rate, in events a second, and burst; nil: the server's default.
+    public var rateEventsPerSecond: Int32?
+    public var rateBurst: Int32?
 
     /// Whether this key may write or read events of `project`.
     public func allows(project: Int32) -> Bool { isAdmin || projectId == project }
@@ -15,7 +18,10 @@ public struct APIKey: Sendable, Hashable {
 public enum APIKeys {
     /// Creates a key for the project named `projectName` (created if new), or an admin key.
     /// Returns the key (shown once) and its record.
-    public static func create(name: String, projectName: String?, admin: Bool, on conn: PostgresConnection) throws(StoreError) -> (key: String, record: APIKey) {
+    public static func create(
+        name: String, projectName: String?, admin: Bool, rateEventsPerSecond: Int32? = nil, rateBurst: Int32? = nil,
+        on conn: PostgresConnection
+    ) throws(StoreError) -> (key: String, record: APIKey) {
         var projectId: Int32?
         if let projectName {
             projectId = try Hierarchy.project(named: projectName, on: conn).id
@@ -23,18 +29,20 @@ public enum APIKeys {
         let key = generate()
         let prefix = String(key.prefix(12))
         let row = try conn.execute("""
-            INSERT INTO api_keys (name, prefix, key_hash, project_id, is_admin)
-            VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4, $5)
+            INSERT INTO api_keys (name, prefix, key_hash, project_id, is_admin, rate_events_per_s, rate_burst)
+            VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4, $5, $6, $7)
             RETURNING id
-            """, [name, prefix, key, projectId.map(String.init), admin ? "true" : "false"])
+            """, [name, prefix, key, projectId.map(String.init), admin ? "true" : "false",
+                  rateEventsPerSecond.map(String.init), rateBurst.map(String.init)])
         guard let id = row.scalar().flatMap(Int32.init) else { throw .protocolViolation("INSERT api_keys returned no id") }
-        return (key, APIKey(id: id, name: name, prefix: prefix, projectId: projectId, isAdmin: admin))
+        return (key, APIKey(id: id, name: name, prefix: prefix, projectId: projectId, isAdmin: admin,
+                            rateEventsPerSecond: rateEventsPerSecond, rateBurst: rateBurst))
     }
 
     /// The active key matching `key`, if any.
     public static func find(_ key: String, on conn: PostgresConnection) throws(StoreError) -> APIKey? {
         let r = try conn.execute("""
-            SELECT id, name, prefix, project_id, is_admin FROM api_keys
+            SELECT id, name, prefix, project_id, is_admin, rate_events_per_s, rate_burst FROM api_keys
             WHERE key_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL
             """, [key])
         return try r.firstRow.map { row throws(StoreError) in try record(row) }
@@ -43,7 +51,7 @@ public enum APIKeys {
     /// Active keys, newest first.
     public static func list(on conn: PostgresConnection) throws(StoreError) -> [APIKey] {
         try conn.execute("""
-            SELECT id, name, prefix, project_id, is_admin FROM api_keys
+            SELECT id, name, prefix, project_id, is_admin, rate_events_per_s, rate_burst FROM api_keys
             WHERE revoked_at IS NULL ORDER BY id DESC
             """).decodedRows.map { row throws(StoreError) in try record(row) }
     }
@@ -60,7 +68,8 @@ public enum APIKeys {
 
     private static func record(_ row: Row) throws(StoreError) -> APIKey {
         APIKey(id: try row.decode(Int32.self, at: 0), name: row.values[1] ?? "", prefix: row.values[2] ?? "",
-               projectId: try row.decodeIfPresent(Int32.self, at: 3), isAdmin: try row.decode(Bool.self, at: 4))
+               projectId: try row.decodeIfPresent(Int32.self, at: 3), isAdmin: try row.decode(Bool.self, at: 4),
+               rateEventsPerSecond: try row.decodeIfPresent(Int32.self, at: 5), rateBurst: try row.decodeIfPresent(Int32.self, at: 6))
     }
 
     /// `slc_` and 43 characters of base64url: 256 random bits.

@@ -18,19 +18,28 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "A label for the key.")
         var name: String = "default"
 
+        @Option(help: "The key's own ingest rate in events a second (default: SLUICE_RATE_EVENTS_PER_S, off when unset).")
+        var rate: Int32?
+
+        @Option(help: "Events the key may send at once before its rate applies (default: twice the rate).")
+        var burst: Int32?
+
         func validate() throws {
             guard (project != nil) != admin else { throw ValidationError("give exactly one of --project NAME or --admin") }
+            if let rate, rate <= 0 { throw ValidationError("--rate must be a positive number of events a second") }
+            if let burst, burst <= 0 { throw ValidationError("--burst must be a positive number of events") }
+            if burst != nil && rate == nil { throw ValidationError("--burst needs --rate") }
         }
 
         func run() async throws {
             try Sluice.bootstrapLogging()
             let database = try Database.open(logger: Logger(label: "sluice"))
             defer { database.close() }
-            let (project, admin, name) = (self.project, self.admin, self.name)
+            let (project, admin, name, rate, burst) = (self.project, self.admin, self.name, self.rate, self.burst)
             let migrator = try Migrator()
             let created = try await database.withConnection { conn throws(StoreError) in
                 _ = try migrator.migrate(conn)
-                return try APIKeys.create(name: name, projectName: project, admin: admin, on: conn)
+                return try APIKeys.create(name: name, projectName: project, admin: admin, rateEventsPerSecond: rate, rateBurst: burst, on: conn)
             }
             print(created.key)
             let scope = created.record.projectId.map { "project \($0) (\(project ?? ""))" } ?? "admin"

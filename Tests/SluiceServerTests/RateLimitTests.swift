@@ -6,13 +6,14 @@ import SluiceTestSupport
 import Testing
 
 /// One API key flooding is answered 429 with Retry-After, before its bodies are parsed; another
-/// key posting at a steady rate meanwhile gets no 429 and has every event stored.
+/// key posting at a steady rate meanwhile gets no 429 and has every event stored. The second key
+/// has a rate of its own (`keys create --rate`), above the server's default.
 @Suite struct RateLimitTests {
     @Test func aFloodingKeyIsRefusedAndAnotherKeyIsNot() async throws {
         let db = try await TestDatabase.fresh()
         let (a, b) = try await TestDatabase.query(db) { conn throws(StoreError) in
             (try APIKeys.create(name: "a", projectName: "acme/alpha", admin: false, on: conn).key,
-             try APIKeys.create(name: "b", projectName: "acme/beta", admin: false, on: conn).key)
+             try APIKeys.create(name: "b", projectName: "acme/beta", admin: false, rateEventsPerSecond: 1_000, rateBurst: 2_000, on: conn).key)
         }
         let projects = try await TestDatabase.query(db) { conn throws(StoreError) in
             try conn.execute("SELECT full_name, id FROM projects").rows
@@ -43,10 +44,11 @@ import Testing
                     return try await group.reduce(into: []) { $0 += $1 }
                 }
             }
-            // B: 10 events every 100 ms or so, within its own 200 a second.
+            // B: 50 events every 100 ms or so: more than the default rate allows (400 at once, then
+            // 200 a second), well within its own.
             var statusesB: [Int] = []
             for _ in 0..<25 {
-                let r = try await post(port: port, Events.array((0..<10).map { _ in Events.json(project: beta) }), headers: headers(b))
+                let r = try await post(port: port, Events.array((0..<50).map { _ in Events.json(project: beta) }), headers: headers(b))
                 statusesB.append(r.status)
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -63,7 +65,7 @@ import Testing
             try conn.execute("SELECT project_id, count(*) FROM agent_events GROUP BY 1 ORDER BY 1").rows
         }
         let stored = Dictionary(uniqueKeysWithValues: counts.map { (Int($0[0] ?? "") ?? -1, Int($0[1] ?? "") ?? -1) })
-        #expect(stored[beta] == 250)
+        #expect(stored[beta] == 1_250)
         // A stored what it was admitted for: at most its burst plus its rate over the flood's
         // duration (rounded up), plus one request per client admitted on its last token.
         let admittedA = floodAnswers.filter { $0.0 == 200 }.count * 100

@@ -14,16 +14,17 @@ import SluiceTestSupport
         let upgraded = try await TestDatabase.fresh(migratedBy: TestDatabase.schemaB6689ff)
         let before = try await SchemaDump.of(upgraded)
         let report = try await TestDatabase.migrate(upgraded)
-        #expect(report.applied == ["migrations/0023_drop_dead_functions.sql"])
+        #expect(report.applied == ["migrations/0023_drop_dead_functions.sql", "migrations/0024_api_key_rates.sql"])
         let (expected, actual) = (try await SchemaDump.of(fresh), try await SchemaDump.of(upgraded))
         let (onlyUpgraded, onlyFresh) = (actual.subtracting(expected).sorted(), expected.subtracting(actual).sorted())
         #expect(onlyUpgraded == [String](), "objects only in the upgraded database")
         #expect(onlyFresh == [String](), "objects only in the fresh database")
-        // What the upgrade changed: the dead function dropped, the definitions' bookkeeping added.
+        // What the upgrade changed: the dead function dropped, the definitions' bookkeeping added,
+        // and the migrations since b6689ff (0024: api_keys gains its rate columns).
         let dropped = before.subtracting(actual).map { SchemaDump.title($0) }.sorted()
         let added = actual.subtracting(before).map { SchemaDump.title($0) }.sorted()
-        #expect(dropped == ["FUNCTION sluice_archived_part_rows(date, integer)"])
-        #expect(added == ["CONSTRAINT sluice_definitions sluice_definitions_pkey", "TABLE sluice_definitions"])
+        #expect(dropped == ["FUNCTION sluice_archived_part_rows(date, integer)", "TABLE api_keys"])
+        #expect(added == ["CONSTRAINT sluice_definitions sluice_definitions_pkey", "TABLE api_keys", "TABLE sluice_definitions"])
     }
 
     /// A definition is applied once, and again when its text changes; nothing else is.
