@@ -42,6 +42,8 @@ public struct BenchReport: Sendable {
     public var halfRate: Double
     public var halfRateLags: [Double]
     public var catchUpSeconds: Double?
+    /// The HTTP path again, into a fresh database, with redaction off (`SLUICE_REDACT=off`).
+    public var httpUnredacted: Path
     /// Redaction's cost on the server's per-event work, measured in the same run.
     var redaction: RedactionCost?
 
@@ -71,7 +73,7 @@ public struct BenchReport: Sendable {
             + "\(grouped(requests)) requests of ≤ \(grouped(options.batch)) events from \(options.concurrency) clients")
         lines.append("")
         lines.append(pad("path", 36) + lpad("input", 16) + lpad("seconds", 10) + lpad("events/s", 12) + lpad("MB/s", 9))
-        for p in [http, psqlCopy, binaryCopy] {
+        for p in [http, psqlCopy, binaryCopy, httpUnredacted] {
             lines.append(pad(p.name, 36)
                 + lpad("\(p.input) \(String(format: "%.1f", Double(p.bytes) / 1e6)) MB", 16)
                 + lpad(String(format: "%.2f", p.seconds), 10)
@@ -96,8 +98,10 @@ public struct BenchReport: Sendable {
             : String(format: "p50 %.2f s, p99 %.2f s, max %.2f s over %d samples", percentile(halfRateLags, 0.5), percentile(halfRateLags, 0.99), halfRateLags.last!, halfRateLags.count)
         lines.append("  projection lag       at half rate (\(grouped(Int(halfRate))) events/s): \(lag) (target ≤ 1 s)")
         lines.append("  projection catch-up  " + (catchUpSeconds.map { String(format: "%.1f s after the full-speed phase's last ack", $0) } ?? "not within 300 s"))
+        lines.append("  redaction on / off   " + String(format: "%.2f", httpUnredacted.seconds / http.seconds)
+            + " (HTTP events/s with the built-in rules over without)")
         if let r = redaction {
-            lines.append("  redaction            " + String(format: "decode+encode %.2f µs/event off, %.2f µs/event on: +%.1f%% (%d secrets found)",
+            lines.append("  redaction CPU        " + String(format: "route decode+encode %.2f µs/event off, %.2f on: +%.1f%% (%d secrets found)",
                                                          r.microsecondsPerEventOff, r.microsecondsPerEventOn, r.overhead * 100, r.redactions))
         }
         return lines.joined(separator: "\n")

@@ -61,11 +61,12 @@ public struct IngestBenchmark: Sendable {
     static let httpDatabase = "sluice_bench_http"
     static let copyDatabase = "sluice_bench_copy"
     static let binaryDatabase = "sluice_bench_binary"
+    static let unredactedDatabase = "sluice_bench_http_unredacted"
 
     /// Runs the three phases and returns their figures. Throws if a phase fails; a row count that
     /// does not match is reported (``BenchReport/verified``), not thrown.
     public func run() async throws -> BenchReport {
-        let databases = BenchDatabases(adminURL: databaseURL, names: [Self.httpDatabase, Self.copyDatabase, Self.binaryDatabase])
+        let databases = BenchDatabases(adminURL: databaseURL, names: [Self.httpDatabase, Self.copyDatabase, Self.binaryDatabase, Self.unredactedDatabase])
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var keepScratch = false
@@ -135,6 +136,12 @@ public struct IngestBenchmark: Sendable {
         let binarySeconds = try await runBinary(workload, databaseURL: databases.url(Self.binaryDatabase))
         let binaryRows = try await databases.count(Self.binaryDatabase)
 
+        try await databases.settle(after: Self.binaryDatabase, logger: logger)
+        logger.info("HTTP again with SLUICE_REDACT=off")
+        let unredacted = try await runHTTPOnce(workload, databaseURL: databases.url(Self.unredactedDatabase),
+                                               logFile: scratch.appendingPathComponent("server-unredacted.log"), environment: ["SLUICE_REDACT": "off"])
+        let unredactedRows = try await databases.count(Self.unredactedDatabase)
+
         let sorted = http.load.latencies.sorted()
         return BenchReport(
             machine: MachineInfo.current(), database: databaseLabel, postgresVersion: version, options: options,
@@ -149,8 +156,10 @@ public struct IngestBenchmark: Sendable {
             serverPeakRSS: http.peakRSS, serverExit: http.exit.description, serverStopSeconds: http.stopSeconds,
             serverSettings: ServerProcess.settings(),
             rows: [(Self.httpDatabase, httpRows, workload.events + steady.events), (Self.copyDatabase, copyRows, workload.events),
-                   (Self.binaryDatabase, binaryRows, workload.events)],
-            halfRate: http.halfRate, halfRateLags: http.lags, catchUpSeconds: http.catchUp)
+                   (Self.binaryDatabase, binaryRows, workload.events), (Self.unredactedDatabase, unredactedRows, workload.events)],
+            halfRate: http.halfRate, halfRateLags: http.lags, catchUpSeconds: http.catchUp,
+            httpUnredacted: .init(name: "HTTP, SLUICE_REDACT=off", input: "JSON", bytes: workload.jsonBytes,
+                                  seconds: unredacted, events: workload.events))
     }
 
     /// Starts `sluice serve`, posts every body at full speed, then `steady` at half that rate while
@@ -199,6 +208,33 @@ public struct IngestBenchmark: Sendable {
                 logger.warning("sluice serve did not shut down cleanly", metadata: ["exit": "\(exit)", "log_tail": "\n\(server.logTail())"])
             }
             return (load, peakRSS, exit, stopSeconds, halfRate, lags, catchUp)
+        } catch {
+            try? await client.shutdown()
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Starts `sluice serve` with `environment`, posts every body at full speed, stops it; returns the seconds.
+    private func runHTTPOnce(_ workload: Workload, databaseURL: String, logFile: URL, environment: [String: String]) async throws -> Double {
+        var configuration = HTTPClient.Configuration()
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.concurrency)
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let server: ServerProcess
+        do {
+            server = try ServerProcess.start(executable: serverExecutable, databaseURL: databaseURL, logFile: logFile, environment: environment)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        do {
+            try await server.waitUntilReady(client: client)
+            let load = try await HTTPLoad.run(
+                bodies: workload.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client)
+            try await client.shutdown()
+            await server.stop()
+            return load.seconds
         } catch {
             try? await client.shutdown()
             await server.stop()

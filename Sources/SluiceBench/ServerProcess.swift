@@ -18,11 +18,11 @@ struct ServerProcess: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts `executable serve` against `databaseURL` (plain mode; other settings from the environment).
-    static func start(executable: String, databaseURL: String, logFile: URL) throws -> ServerProcess {
+    static func start(executable: String, databaseURL: String, logFile: URL, environment: [String: String] = [:]) throws -> ServerProcess {
         let port = try freePort()
         let child = try ChildProcess.spawn(
             [executable, "serve", "--host", "127.0.0.1", "--port", String(port)],
-            environment: ["DATABASE_URL": databaseURL, "SLUICE_MODE": "plain"], output: .file(logFile.path))
+            environment: ["DATABASE_URL": databaseURL, "SLUICE_MODE": "plain"].merging(environment) { $1 }, output: .file(logFile.path))
         return ServerProcess(child: child, port: port, logFile: logFile)
     }
 

@@ -25,6 +25,16 @@ extension TestDatabase {
         return try await query(url) { conn throws(StoreError) in try migrator.migrate(conn) }
     }
 
+    /// The versioned migrations of this tree that b6689ff's did not have, in the order an upgrade
+    /// from it applies them (in the mode of ``fresh(migrate:)``).
+    public static func migrationsSinceB6689ff() throws -> [String] {
+        let old = try Migrator(sqlDirectory: schemaB6689ff, preference: preference, logger: quietLogger)
+        let new = try Migrator(preference: preference, logger: quietLogger)
+        let had = Set((old.plain + old.timescale).map(\.name))
+        let files = new.plain + (preference == .timescale ? new.timescale : [])
+        return files.map(\.name).filter { !had.contains($0) }
+    }
+
     /// The mode preference of ``fresh(migrate:)``.
     public static var preference: ModePreference { timescaleURL == nil ? .plain : .timescale }
 
