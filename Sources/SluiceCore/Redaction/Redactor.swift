@@ -121,7 +121,9 @@ public struct Redactor: Sendable {
         scan: while i < t.count {
             let candidates = table[Int(t[i])]
             if !candidates.isEmpty {
+                let wordStart = SecretRule.atBoundary(t, i)
                 for index in candidates {
+                    if rules[index].atWordStart && !wordStart { continue }
                     guard let r = rules[index].find(t, i) else { continue }
                     if out == nil { out = []; out!.reserveCapacity(t.count) }
                     out!.append(contentsOf: t[copied..<r.lowerBound])

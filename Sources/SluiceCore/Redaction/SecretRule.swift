@@ -12,11 +12,16 @@ public struct SecretRule: Sendable {
     /// Rules that recognize a credential by its context (`password=`, `Authorization:`) run after
     /// those that recognize it by its shape, so that `GH_TOKEN=ghp_…` is named `github-token`.
     let contextual: Bool
+    /// Whether a match starts only where a word starts (``atBoundary(_:_:)``): the scan skips
+    /// such rules inside words without calling them, which is most of the text.
+    let atWordStart: Bool
 
-    init(name: String, starts: [UInt8], contextual: Bool = false, find: @escaping @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>?) {
+    init(name: String, starts: [UInt8], contextual: Bool = false, atWordStart: Bool = true,
+         find: @escaping @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>?) {
         self.name = name
         self.starts = starts
         self.contextual = contextual
+        self.atWordStart = atWordStart
         self.find = find
     }
 }
@@ -89,7 +94,7 @@ extension SecretRule {
     }
 
     /// `-----BEGIN … PRIVATE KEY-----` through its `-----END … PRIVATE KEY-----`, line breaks and all.
-    static let privateKeyBlock = SecretRule(name: "private-key", starts: [UInt8(ascii: "-")]) { t, i in
+    static let privateKeyBlock = SecretRule(name: "private-key", starts: [UInt8(ascii: "-")], atWordStart: false) { t, i in
         let (begin, end, dashes, marker) = (pemBegin, pemEnd, pemDashes, pemMarker)
         guard hasPrefix(t, i, begin) else { return nil }
         var j = i + begin.count
@@ -123,7 +128,7 @@ extension SecretRule {
     }
 
     /// The password of `scheme://user:password@host`.
-    static let connectionStringPassword = SecretRule(name: "connection-string-password", starts: [UInt8(ascii: ":")]) { t, i in
+    static let connectionStringPassword = SecretRule(name: "connection-string-password", starts: [UInt8(ascii: ":")], atWordStart: false) { t, i in
         guard hasPrefix(t, i, schemeSeparator), i > 0, isAlnum(t[i - 1]) else { return nil }
         func stops(_ c: UInt8) -> Bool {
             c == UInt8(ascii: "/") || c == UInt8(ascii: "@") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || isSpace(c)
