@@ -33,40 +33,31 @@ public struct ArchiveStatus: Sendable, Equatable {
 
     /// Reads the status; with `configuration`, also how many days archive and retention are behind.
     public static func read(configuration: ArchiveConfiguration?, now: Date = Date(), on conn: PostgresConnection) throws(StoreError) -> ArchiveStatus {
-        let catalog = try conn.execute("""
+        func row(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> Row {
+            guard let row = try conn.execute(sql, parameters).firstRow else { throw .protocolViolation("archive status: no row for \(sql)") }
+            return row
+        }
+        let catalog = try row("""
             SELECT count(*), coalesce(sum(file_bytes), 0), extract(epoch FROM max(archived_at))
               FROM sluice_archive_parts
-            """).rows.first ?? []
-        let log = try conn.execute("""
+            """)
+        let log = try row("""
             SELECT extract(epoch FROM max(run_at)), count(*) FILTER (WHERE action = 'dropped')
               FROM sluice_retention_log
-            """).rows.first ?? []
+            """)
         var status = ArchiveStatus(
-            parts: try integer(catalog, 0), bytes: Int64(try integer(catalog, 1)), lastPartAt: try seconds(catalog, 2),
-            lastRetentionRunAt: try seconds(log, 0), daysDropped: try integer(log, 1))
+            parts: try catalog.decode(Int.self, at: 0), bytes: try catalog.decode(Int64.self, at: 1),
+            lastPartAt: try catalog.decodeIfPresent(Double.self, at: 2),
+            lastRetentionRunAt: try log.decodeIfPresent(Double.self, at: 0), daysDropped: try log.decode(Int.self, at: 1))
         if let configuration {
             let due = UTCDay.start(of: now, minusDays: configuration.archiveAfterDays)
-            status.archiveDaysBehind = try integer(try conn.execute("""
+            status.archiveDaysBehind = try row("""
                 SELECT count(*) FROM sluice_event_days($1::timestamptz) d
                  WHERE NOT EXISTS (SELECT 1 FROM sluice_archive_parts p WHERE p.day = d)
-                """, [due]).rows.first ?? [], 0)
+                """, [due]).decode(Int.self, at: 0)
             let cutoff = UTCDay.start(of: now, minusDays: configuration.retentionDays)
-            status.retentionDaysBehind = try integer(try conn.execute(
-                "SELECT count(*) FROM sluice_event_days($1::timestamptz)", [cutoff]).rows.first ?? [], 0)
+            status.retentionDaysBehind = try row("SELECT count(*) FROM sluice_event_days($1::timestamptz)", [cutoff]).decode(Int.self, at: 0)
         }
         return status
-    }
-
-    private static func integer(_ row: [String?], _ column: Int) throws(StoreError) -> Int {
-        guard column < row.count, let text = row[column], let value = Int(text) else {
-            throw .protocolViolation("archive status: expected a whole number in column \(column), got \(row)")
-        }
-        return value
-    }
-
-    private static func seconds(_ row: [String?], _ column: Int) throws(StoreError) -> Double? {
-        guard column < row.count, let text = row[column] else { return nil }
-        guard let value = Double(text) else { throw .protocolViolation("archive status: expected seconds in column \(column), got \(text)") }
-        return value
     }
 }

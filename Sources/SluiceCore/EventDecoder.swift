@@ -251,6 +251,11 @@ private struct FieldError: Error {
     init(name: String?, _ reason: String) { rejection = EventRejection(field: name, reason) }
 }
 
+extension EventDecoder {
+    /// The top-level fields of an event, as rejections name them.
+    public static let fieldNames: Set<String> = Set(Field.allCases.map(\.name))
+}
+
 private enum Field: Int, CaseIterable {
     case id, timestamp, eventType, agentId, agentVersion, sessionId, projectId, context, data, metrics
     case parentEventId, relatedEventIds, tags, severity, machineId, workspaceId

@@ -75,16 +75,12 @@ struct EventTally: Sendable, Equatable {
 
     static func label(_ project: Int32?) -> String { project.map { String($0) } ?? "unknown" }
 
-    /// The event's fields (``EventDecoder``'s and OTLP's names); anything else is `event`.
-    static let fields: Set<String> = [
-        "id", "timestamp", "eventType", "agentId", "agentVersion", "sessionId", "projectId", "context", "data", "metrics",
-        "parentEventId", "relatedEventIds", "tags", "severity", "machineId", "workspaceId",
-    ]
 
-    /// The top-level field of a rejection's path (`data.x.y` → `data`, `tags[3]` → `tags`).
+    /// The top-level field of a rejection's path (`data.x.y` → `data`, `tags[3]` → `tags`), if it
+    /// is one of ``EventDecoder/fieldNames``; `event` otherwise.
     static func field(_ path: String?) -> String {
         guard let path else { return "event" }
         let top = String(path.prefix { $0 != "." && $0 != "[" })
-        return fields.contains(top) ? top : "event"
+        return EventDecoder.fieldNames.contains(top) ? top : "event"
     }
 }

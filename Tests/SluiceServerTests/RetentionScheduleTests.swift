@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
@@ -35,6 +36,11 @@ import Testing
         let files = FileManager.default.enumerator(atPath: archive.path)?.allObjects as? [String] ?? []
         #expect(files.filter { $0.hasSuffix(".pgcopy.lz4") }.count == 1)
         #expect(try await post(port: server.port, Events.array([Events.json()])).status == 200)
+        // /metrics says so, read from the catalog and the retention log.
+        let metrics = try await request(.GET, port: server.port, "/metrics").body
+        for line in ["sluice_archive_parts 1", "sluice_retention_drops_total 1", "sluice_archive_days_behind 0", "sluice_retention_days_behind 0"] {
+            #expect(metrics.contains("\n\(line)\n"), "\(line)")
+        }
         server.signal(SIGTERM)
         #expect(try await server.wait() == .exited(0))
     }
