@@ -145,7 +145,7 @@ public struct Retention: Sendable {
     private static func count(_ decision: Decision) {
         switch decision.action {
         case .skipped:
-            Counter(label: "sluice_retention_days_refused_total", dimensions: [("reason", decision.refusal?.rawValue ?? "other")]).increment()
+            Counter(label: "sluice_retention_day_refusals_total", dimensions: [("reason", decision.refusal?.rawValue ?? "other")]).increment()
         case .dropped, .wouldDrop: break
         }
     }

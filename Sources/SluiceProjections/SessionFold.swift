@@ -62,7 +62,7 @@ public enum SessionFold {
             sessionId: e.sessionId, agentId: e.agentId, agentVersion: e.agentVersion, projectId: e.projectId,
             context: e.context, firstEventAt: e.timestamp, lastEventAt: e.timestamp, endedAt: isEnd ? e.timestamp : nil,
             declaredOutcome: declared, counters: c, lastVerdict: verdict, firstKey: key,
-            contextKey: e.eventType == "session_start" ? EventKey(timestamp: Timestamp(microsecondsSinceEpoch: .min), id: e.id) : key,
+            contextKey: ContextKey(fromStart: e.eventType == "session_start", event: key),
             endKey: isEnd ? key : nil, outcomeKey: declared != nil ? key : nil)
     }
 

@@ -40,8 +40,9 @@ enum SessionPartial {
         default: break
         }
         let first = EventKey(timestamp: Timestamp(microsecondsSinceEpoch: firstUs), id: firstId)
-        let contextKey = type == "session_start"
-            ? EventKey(timestamp: Timestamp(microsecondsSinceEpoch: .min), id: contextId) : first
+        // A group's context is its earliest event's.
+        guard contextId == firstId else { return nil }
+        let contextKey = ContextKey(fromStart: type == "session_start", event: first)
         var end: EventKey?
         if type == "session_end" {
             guard let us = int64(r[12]), let id = r[13].flatMap(UUID.init(uuidString:)) else { return nil }

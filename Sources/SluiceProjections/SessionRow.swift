@@ -41,9 +41,12 @@ struct SessionRow {
     /// `fold`: the merge state beyond the counters.
     static func foldJSON(_ s: SessionSummary) -> String {
         func key(_ k: EventKey?) -> String { k.map { "[\($0.timestamp.microsecondsSinceEpoch),\"\($0.id.lowercased)\"]" } ?? "null" }
+        let c = s.contextKey
+        let context = c.fromStart
+            ? "[\(Int64.min),\"\(c.event.id.lowercased)\",\(c.event.timestamp.microsecondsSinceEpoch)]" : key(c.event)
         let verdict = s.lastVerdict.map { "[\($0.key.timestamp.microsecondsSinceEpoch),\"\($0.key.id.lowercased)\",\($0.passed)]" } ?? "null"
         return """
-            {"first":\(key(s.firstKey)),"context":\(key(s.contextKey)),"end":\(key(s.endKey)),\
+            {"first":\(key(s.firstKey)),"context":\(context),"end":\(key(s.endKey)),\
             "outcome":\(s.declaredOutcome.map { "\"\($0.rawValue)\"" } ?? "null"),"outcomeKey":\(key(s.outcomeKey)),"verdict":\(verdict)}
             """
     }
@@ -52,7 +55,7 @@ struct SessionRow {
     static func summary(_ row: [String?]) -> SessionSummary? {
         guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].map(JSONText.init(jsonbOutput:)),
               let metrics = row[8].map(JSONText.init(jsonbOutput:)), let context = row[7].map(JSONText.init(jsonbOutput:)),
-              let first = eventKey(fold.elements("first")), let contextKey = eventKey(fold.elements("context")),
+              let first = eventKey(fold.elements("first")), let contextKey = Self.contextKey(fold.elements("context")),
               let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime),
               let projectId = row[3].flatMap({ Int32($0) })
         else { return nil }
@@ -80,6 +83,16 @@ struct SessionRow {
             context: context, firstEventAt: start, lastEventAt: last, endedAt: endKey?.timestamp,
             declaredOutcome: fold.string("outcome").flatMap(SessionOutcome.init(rawValue:)), counters: c,
             lastVerdict: verdict, firstKey: first, contextKey: contextKey, endKey: endKey, outcomeKey: eventKey(fold.elements("outcomeKey")))
+    }
+
+    /// `[microseconds, "id"]`, or for a `session_start` `[Int64.min, "id", microseconds]`. Rows
+    /// written before the instant was kept hold `[Int64.min, "id"]`: a start at the least instant.
+    private static func contextKey(_ parts: [[UInt8]]?) -> ContextKey? {
+        guard let parts, parts.count == 2 || parts.count == 3, let key = eventKey(Array(parts.prefix(2))) else { return nil }
+        let fromStart = key.timestamp.microsecondsSinceEpoch == .min
+        guard parts.count == 3 else { return ContextKey(fromStart: fromStart, event: key) }
+        guard fromStart, let us = Int64(String(decoding: parts[2], as: UTF8.self)) else { return nil }
+        return ContextKey(fromStart: true, event: EventKey(timestamp: Timestamp(microsecondsSinceEpoch: us), id: key.id))
     }
 
     /// `[microseconds, "id"]`, read exactly: instants far from 1970 pass 2^53 µs, past a Double's precision.

@@ -25,7 +25,7 @@ public struct SessionSummary: Sendable, Hashable {
 
     /// Identity of the earliest event, to break timestamp ties when merging.
     var firstKey: EventKey
-    var contextKey: EventKey
+    var contextKey: ContextKey
     var endKey: EventKey?
     var outcomeKey: EventKey?
 
@@ -44,6 +44,18 @@ struct EventKey: Sendable, Hashable, Comparable {
     static func < (a: EventKey, b: EventKey) -> Bool {
         if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
         return a.id.uuidString < b.id.uuidString
+    }
+}
+
+/// Which event a session's context comes from: the earliest `session_start` by (timestamp, id),
+/// else the earliest event. `sluice_session_partials` gives each group the context of its earliest
+/// event, which merges the same way.
+struct ContextKey: Sendable, Hashable, Comparable {
+    var fromStart: Bool
+    var event: EventKey
+
+    static func < (a: ContextKey, b: ContextKey) -> Bool {
+        a.fromStart != b.fromStart ? a.fromStart : a.event < b.event
     }
 }
 

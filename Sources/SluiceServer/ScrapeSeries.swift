@@ -58,13 +58,13 @@ struct ScrapeSeries: Sendable {
             family("sluice_archive_bytes", help: "Bytes of the archive catalog's part files.", one(Double(a.bytes)))
             family("sluice_archive_last_part_timestamp_seconds", help: "When the newest archive part was written (by any process).",
                    one(a.lastPartAt))
-            family("sluice_archive_days_behind", help: "Days due for the archive that hold events but no archive part (known when serve runs the schedule).",
+            family("sluice_archive_day_backlog", help: "Days due for the archive that hold events but no archive part (known when serve runs the schedule).",
                    one(a.archiveDaysBehind.map(Double.init)))
             family("sluice_retention_last_run_timestamp_seconds", help: "When retention last decided about a day (by any process).",
                    one(a.lastRetentionRunAt))
             family("sluice_retention_drops_total", "counter", help: "Days the retention log records as dropped (by any process).",
                    one(Double(a.daysDropped)))
-            family("sluice_retention_days_behind", help: "Days older than the retention window still stored (known when serve runs the schedule).",
+            family("sluice_retention_day_backlog", help: "Days older than the retention window still stored (known when serve runs the schedule).",
                    one(a.retentionDaysBehind.map(Double.init)))
         }
 

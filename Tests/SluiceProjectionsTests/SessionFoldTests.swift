@@ -78,6 +78,36 @@ import SluiceTestSupport
         }
     }
 
+    /// The context is the earliest session_start's, in whichever order the fold meets the events;
+    /// the log's key is (id, timestamp), so one id may start a session at two instants. The key
+    /// survives the row, so later merges agree, and rows written before it kept the instant read.
+    @Test func contextIsTheEarliestStartsInAnyOrder() throws {
+        let early = event("session_start", at: 5, context: #"{"machineId":"m-1"}"#)
+        var again = early
+        again.timestamp = Timestamp(microsecondsSinceEpoch: early.timestamp.microsecondsSinceEpoch + 60_000_000)
+        again.context = try JSONText(#"{"machineId":"m-2"}"#)
+        let events = [again, event("llm_request", at: 1, context: #"{"machineId":"m-0"}"#), early,
+                      event("session_start", at: 9, context: #"{"machineId":"m-3"}"#)]
+        let seed = SeededGenerator.testSeed()
+        var rng = SeededGenerator(seed: seed)
+        var folds: [SessionSummary] = []
+        for _ in 0..<20 { folds.append(try #require(SessionFold.fold(events.shuffled(using: &rng)))) }
+        #expect(Set(folds).count == 1, "seed \(seed)")
+        #expect(folds[0].context.description == #"{"machineId":"m-1"}"#)
+        #expect(try #require(SessionFold.fold(events.filter { $0.eventType != "session_start" })).context.description == #"{"machineId":"m-0"}"#)
+
+        let now = Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + 3_600_000_000)
+        var row = SessionRow.parameters(folds[0], now: now, idleTimeout: .seconds(1800))
+        let fold = try #require(row[12])
+        #expect(fold.contains(#""context":[\#(Int64.min),"\#(early.id.lowercased)",\#(early.timestamp.microsecondsSinceEpoch)]"#), "\(fold)")
+        let read = try #require(SessionRow.summary(row), "\(row)")
+        #expect(read.contextKey == folds[0].contextKey)
+        row[12] = fold.replacingOccurrences(of: ",\(early.timestamp.microsecondsSinceEpoch)]", with: "]")
+        let legacy = try #require(SessionRow.summary(row), "\(row)")
+        let later = try #require(SessionFold.fold([again]))
+        #expect(legacy.contextKey.fromStart && SessionFold.merge(legacy, later).context == early.context)
+    }
+
     @Test func outcomeIsDeclaredOrDerived() throws {
         let now = Timestamp(microsecondsSinceEpoch: t0.microsecondsSinceEpoch + 3_600_000_000)
         let idle = Duration.seconds(1800)

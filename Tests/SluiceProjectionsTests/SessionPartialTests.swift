@@ -36,13 +36,18 @@ import SluiceTestSupport
         let base = Int64(Date().timeIntervalSince1970 * 1_000_000) - 6 * 3_600_000_000  // idle for hours
         let ids = (0..<sessions).map { _ in rng.uuid() }
         var out: [AgentEvent] = []
+        var keys = Set<String>()
         for _ in 0..<events {
             let s = Int.random(in: 0..<sessions, using: &rng)
             let (type, data, metrics) = kinds.randomElement(using: &rng)!
             // Few distinct seconds per session: timestamps tie, and (timestamp, id) decides.
             let t = base + Int64(s) * 60_000_000 + Int64.random(in: 0..<40, using: &rng) * 1_000_000
+            // Now and then an id again at another instant (the log's key is (id, timestamp)).
+            let again = out.last.flatMap { !keys.contains("\($0.id) \(t)") && Int.random(in: 0..<8, using: &rng) == 0 ? $0.id : nil }
+            let id = again ?? rng.uuid()
+            keys.insert("\(id) \(t)")
             out.append(AgentEvent(
-                id: rng.uuid(), timestamp: Timestamp(microsecondsSinceEpoch: t), eventType: type,
+                id: id, timestamp: Timestamp(microsecondsSinceEpoch: t), eventType: type,
                 agentId: ["claude-code", "copilot"].randomElement(using: &rng)!, agentVersion: ["1", "2"].randomElement(using: &rng)!,
                 sessionId: ids[s], projectId: Int32.random(in: 1...2, using: &rng),
                 context: try! JSONText(#"{"cwd":"/w/\#(Int.random(in: 0..<3, using: &rng))"}"#), data: try! JSONText(data),

@@ -1,7 +1,9 @@
 import Foundation
 import SluiceArchive
+import SluiceProcess
 import SluiceProjections
 import SluiceStore
+import SluiceTestSupport
 import Testing
 @testable import SluiceServer
 
@@ -66,11 +68,32 @@ import Testing
         #expect(s["sluice_archive_parts"] == "4")
         #expect(s["sluice_archive_bytes"] == "123456")
         #expect(s["sluice_archive_last_part_timestamp_seconds"] == "1764000000.5")
-        #expect(s["sluice_archive_days_behind"] == "0")
+        #expect(s["sluice_archive_day_backlog"] == "0")
         #expect(s["sluice_retention_drops_total"] == "2")
-        #expect(s["sluice_retention_days_behind"] == nil, "not known: no sample rather than a made-up 0")
+        #expect(s["sluice_retention_day_backlog"] == nil, "not known: no sample rather than a made-up 0")
         #expect(s["sluice_retention_last_run_timestamp_seconds"] == nil)
         #expect(text.contains("# TYPE sluice_retention_drops_total counter\n"))
         #expect(s.keys.contains { $0.contains(#"postgresql="15.18",timescaledb="2.28.\"3\"""#) }, "\(s.keys)")
+    }
+
+    /// Every name the process can expose passes Prometheus's linter, whether or not a run happens
+    /// to record it: the families read at scrape time with every value known, and one sample of
+    /// each series named in ``ProcessMetrics/help``.
+    @Test func everyNameTheProcessCanExposePassesPromtool() async throws {
+        var series = ScrapeSeries(mode: .timescale)
+        series.parts = []
+        series.database = .init(postgresql: "15.18", timescaledb: "2.28.3")
+        series.pools = [("write", .init(size: 2, inUse: 1, waiting: 0))]
+        series.archive = ArchiveStatus(parts: 1, bytes: 1, lastPartAt: 1, lastRetentionRunAt: 1,
+                                       daysDropped: 1, archiveDaysBehind: 1, retentionDaysBehind: 1)
+        var text = series.exposition()
+        for (name, help) in ProcessMetrics.help.sorted(by: { $0.key < $1.key }) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(name.hasSuffix("_total") ? "counter" : "gauge")\n\(name) 1\n"
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lint-\(UUID().uuidString).txt")
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let check = try await runTool(["promtool", "check", "metrics"], input: .file(file.path), check: false)
+        #expect(check.status == 0, "\(check.output)")
     }
 }

@@ -60,7 +60,6 @@ import SluiceTestSupport
     @Test func everyAcceptedEventReachesEveryProjectionExactly() async throws {
         let seed = Self.seed
         let db = try await TestDatabase.fresh()
-        let server = try await TestServer.start(databaseURL: db)
         var rng = SeededGenerator(seed: seed)
         let now = Date().timeIntervalSince1970
         let sessions = (0..<60).map { _ in UUID(uuid: (UInt8.random(in: 0...255, using: &rng), 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, UInt8.random(in: 0...255, using: &rng))) }
@@ -83,26 +82,28 @@ import SluiceTestSupport
             }
             requests.append("[" + batch.joined(separator: ",") + "]")
         }
-        let port = server.port
-        let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
-            for client in 0..<4 {
-                let mine = requests.enumerated().filter { $0.offset % 4 == client }.map(\.element)
-                group.addTask { var s: [Int] = []; for body in mine { s.append(try await post(port: port, body).status) }; return s }
+        let parts = try await TestServer.with(databaseURL: db) { server in
+            let port = server.port
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for client in 0..<4 {
+                    let mine = requests.enumerated().filter { $0.offset % 4 == client }.map(\.element)
+                    group.addTask { var s: [Int] = []; for body in mine { s.append(try await post(port: port, body).status) }; return s }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
             }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
-        #expect(statuses.allSatisfy { $0 == 200 || $0 == 207 }, "seed \(seed): \(Set(statuses))")
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 207 }, "seed \(seed): \(Set(statuses))")
 
-        // Every part reaches the newest position, as /v1/status reports it.
-        // TimescaleDB mode refreshes every continuous aggregate over each past day that holds an
-        // event (about 0.4 s a day for the seven of them): these events cover some 900 days.
-        let deadline = Date().addingTimeInterval(TestDatabase.mode == .timescale ? 900 : 120)
-        var parts: [[String: Any]] = []
-        repeat {
-            try await Task.sleep(for: .milliseconds(200))
-            parts = (try await request(.GET, port: port, "/v1/status").json["projector"] as? [String: Any])?["parts"] as? [[String: Any]] ?? []
-        } while Date() < deadline && !(parts.count == 3 && parts.allSatisfy { ($0["eventsBehind"] as? Int) == 0 && ($0["refreshDaysPending"] as? Int) == 0 })
-        await server.stop()
+            // Every part reaches the newest position, as /v1/status reports it.
+            // TimescaleDB mode refreshes every continuous aggregate over each past day that holds an
+            // event (about 0.4 s a day for the seven of them): these events cover some 900 days.
+            let deadline = Date().addingTimeInterval(TestDatabase.mode == .timescale ? 900 : 120)
+            var parts: [[String: Any]] = []
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                parts = (try await request(.GET, port: port, "/v1/status").json["projector"] as? [String: Any])?["parts"] as? [[String: Any]] ?? []
+            } while Date() < deadline && !(parts.count == 3 && parts.allSatisfy { ($0["eventsBehind"] as? Int) == 0 && ($0["refreshDaysPending"] as? Int) == 0 })
+            return parts
+        }
         #expect(parts.count == 3 && parts.allSatisfy { ($0["eventsBehind"] as? Int) == 0 && ($0["refreshDaysPending"] as? Int) == 0 }, "seed \(seed): \(parts)")
         #expect(parts.allSatisfy { ($0["deadLetters"] as? Int) == 0 && ($0["failures"] as? Int) == 0 && $0["lastError"] == nil },
                 "seed \(seed): \(parts.map { "\($0["part"] ?? "?"): \($0["lastError"] ?? "no error")" })")

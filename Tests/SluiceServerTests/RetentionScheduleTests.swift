@@ -38,7 +38,7 @@ import Testing
         #expect(try await post(port: server.port, Events.array([Events.json()])).status == 200)
         // /metrics says so, read from the catalog and the retention log.
         let metrics = try await request(.GET, port: server.port, "/metrics").body
-        for line in ["sluice_archive_parts 1", "sluice_retention_drops_total 1", "sluice_archive_days_behind 0", "sluice_retention_days_behind 0"] {
+        for line in ["sluice_archive_parts 1", "sluice_retention_drops_total 1", "sluice_archive_day_backlog 0", "sluice_retention_day_backlog 0"] {
             #expect(metrics.contains("\n\(line)\n"), "\(line)")
         }
         server.signal(SIGTERM)

@@ -1,9 +1,9 @@
 -- The simple events of [from_xid, to_xid), read through sluice_fold_events, folded per (session,
 -- event type, agent, version, project, declared outcome): each row is the fold of its events, so
 -- merging the rows (and the other events) in any order gives the session's fold. Times are
--- microseconds since the epoch; `first` is the earliest event by (timestamp, id); `context` comes
--- from the event the fold takes it from (the least id of a session_start group, else the
--- earliest); `end` is the latest event of a session_end group. Counts are whole numbers (a simple
+-- microseconds since the epoch; `first` is the earliest event by (timestamp, id); `context` is
+-- the first event's (the fold takes a session's from its earliest session_start, else its
+-- earliest event: in a group of one event type, the earliest either way); `end` is the latest event of a session_end group. Counts are whole numbers (a simple
 -- 1.0 counts as 1, as in the fold).
 -- only_ids/only_times (parallel arrays of event keys), when given, restrict the fold to those
 -- events: the projector's bisection of a failing step (projector_dead_letters).
@@ -18,8 +18,8 @@ LANGUAGE sql STABLE AS $$
            count(*), (extract(epoch FROM min(f.ts)) * 1000000)::bigint,
            ((min(ARRAY[ROW(f.ts, f.id)::sluice_event_key]))[1]).id,
            (extract(epoch FROM max(f.ts)) * 1000000)::bigint,
-           ((min(ARRAY[ROW(f.context_rank, f.id, f.ts, f.context)::sluice_context_key]))[1]).id,
-           ((min(ARRAY[ROW(f.context_rank, f.id, f.ts, f.context)::sluice_context_key]))[1]).context::text,
+           ((min(ARRAY[ROW(f.ts, f.id, f.ts, f.context)::sluice_context_key]))[1]).id,
+           ((min(ARRAY[ROW(f.ts, f.id, f.ts, f.context)::sluice_context_key]))[1]).context::text,
            (extract(epoch FROM max(f.ts) FILTER (WHERE f.event_type = 'session_end')) * 1000000)::bigint,
            ((max(ARRAY[ROW(f.ts, f.id)::sluice_event_key]) FILTER (WHERE f.event_type = 'session_end'))[1]).id,
            trunc(coalesce(sum(coalesce(f.input_tokens, f.prompt_tokens)), 0)), trunc(coalesce(sum(coalesce(f.output_tokens, f.response_tokens)), 0)),
@@ -27,7 +27,6 @@ LANGUAGE sql STABLE AS $$
            coalesce(sum(coalesce(round(f.cost * 1000000000), round(f.cost_usd * 1000000000))), 0),
            count(*) FILTER (WHERE f.tool_failure), count(*) FILTER (WHERE f.is_error)
     FROM (SELECT e.session_id, e.event_type, e.agent_id, e.agent_version, e.project_id, e.context, e.id, e."timestamp" AS ts,
-                 CASE WHEN e.event_type = 'session_start' THEN '-infinity' ELSE e."timestamp" END AS context_rank,
                  CASE WHEN e.event_type = 'session_end' AND jsonb_typeof(e.data -> 'outcome') = 'string' THEN
                       CASE e.data ->> 'outcome' WHEN 'abandoned' THEN 'cancelled'
                            WHEN 'success' THEN 'success' WHEN 'failure' THEN 'failure'
