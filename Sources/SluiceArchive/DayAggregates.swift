@@ -19,8 +19,10 @@ enum DayAggregates {
 
     /// Why the day may not be dropped whatever the aggregates hold (a refresh policy reaching it,
     /// late rows of a day dropped before), or nil.
-    static func refusal(day: String, on conn: PostgresConnection) throws -> String? {
-        try conn.execute("SELECT sluice_timescale_drop_refusal($1::date)", [day]).scalar()
+    /// `beforeRestoring`: only what a restore of the day's dropped parts would not lift (a policy).
+    static func refusal(day: String, beforeRestoring: Bool = false, on conn: PostgresConnection) throws -> String? {
+        try conn.execute(beforeRestoring ? "SELECT sluice_timescale_policy_refusal($1::date)" : "SELECT sluice_timescale_drop_refusal($1::date)",
+                         [day]).scalar()
     }
 
     /// The aggregates that do not hold the day yet, those on the raw rows before those built on

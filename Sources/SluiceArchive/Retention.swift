@@ -9,16 +9,20 @@ import SluiceStore
 /// writers, that no row arrived since. A day with rows the projector has not folded yet waits for
 /// a later run. In TimescaleDB mode a day is dropped only once every
 /// continuous aggregate holds it (refreshed over the day first if need be) and no refresh policy
-/// reaches it. Every decision is logged in `sluice_retention_log`. Aggregates and sessions are
-/// projections and stay.
+/// reaches it; a day dropped before that received late events has its archived parts restored
+/// first, so that a refresh over the whole day folds the late events in without erasing what the
+/// dropped rows gave. Every decision is logged in `sluice_retention_log`. Aggregates and sessions
+/// are projections and stay.
 public struct Retention: Sendable {
     public let archiver: Archiver
     let verifier: ArchiveVerifier
+    let restorer: ArchiveRestorer
     let logger: Logger
 
     public init(configuration: ArchiveConfiguration, logger: Logger) {
         archiver = Archiver(configuration: configuration, logger: logger)
         verifier = ArchiveVerifier(configuration: configuration, logger: logger)
+        restorer = ArchiveRestorer(configuration: configuration, logger: logger)
         self.logger = logger
     }
 
@@ -42,6 +46,7 @@ public struct Retention: Sendable {
         case aggregatesRefreshFailed = "aggregates_refresh_failed"
         case aggregatesStale = "aggregates_stale"
         case dropRefused = "drop_refused"
+        case restoreFailed = "restore_failed"
     }
 
     /// Drops (or, with `dryRun`, says what a real run would do with) every day that ended
@@ -62,7 +67,8 @@ public struct Retention: Sendable {
         }
     }
 
-    /// What a real run does with `day`, in order: archive its pending rows as another part, verify
+    /// What a real run does with `day`, in order: in TimescaleDB mode restore the parts of a day
+    /// dropped before that has rows again (late events), archive its pending rows as another part, verify
     /// every part from its files, in TimescaleDB mode check the refresh policies and that the
     /// continuous aggregates hold the day (refreshing those that do not, then checking again), and
     /// drop. A dry run takes the same steps read-only: it verifies without recording, and says
@@ -77,6 +83,24 @@ public struct Retention: Sendable {
             Decision(day: day, action: .skipped, rows: rows, reason: reason, refusal: refusal)
         }
         var first: [String] = []
+        // Late rows of a day dropped before: plain mode's projector folded them as they came, but
+        // TimescaleDB's continuous aggregates take them only through a refresh over the whole day.
+        let timescale = try conn.execute("SELECT sluice_mode()").scalar() == "timescale"
+        let dropped = rows > 0 && timescale ? try ArchiveCatalog.parts(day: day, on: conn).filter { $0.droppedAt != nil } : []
+        if !dropped.isEmpty {
+            if dryRun {
+                first.append("restoring \(dropped.count) dropped parts (\(dropped.map(\.manifest.rows).reduce(0, +)) rows), "
+                    + "so that the continuous aggregates can take its \(rows) late rows")
+            } else {
+                do {
+                    for part in dropped { _ = try restorer.restore(part.manifest, on: conn) }
+                } catch {
+                    return skip(.restoreFailed, "the day was dropped before and has \(rows) rows again (late events), "
+                        + "which the continuous aggregates take only with the dropped rows back, and restoring them failed: \(error)")
+                }
+                logger.info("restored a dropped day for its late events", metadata: ["day": "\(day)", "late": "\(rows)", "parts": "\(dropped.count)"])
+            }
+        }
         if pending > 0 {
             if dryRun {
                 let part = try count("SELECT coalesce(max(part), 0) + 1 FROM sluice_archive_parts WHERE day = $1::date", day, conn)
@@ -103,7 +127,9 @@ public struct Retention: Sendable {
         if unprojected > 0 {
             return skip(.notProjected, "\(unprojected) rows are not in the projections yet; a later run drops the day once the projector has folded them")
         }
-        if let refusal = try DayAggregates.refusal(day: day, on: conn) { return skip(.aggregatesPolicy, refusal) }
+        if let refusal = try DayAggregates.refusal(day: day, beforeRestoring: dryRun && !dropped.isEmpty, on: conn) {
+            return skip(.aggregatesPolicy, refusal)
+        }
         let stale = try DayAggregates.stale(day: day, on: conn)
         if !stale.isEmpty {
             if dryRun {

@@ -23,16 +23,25 @@ import SluiceTestSupport
                         "tab\\tnew\\nline", "\\u00e9\\u4e2d", "\\ud83d\\ude00", "a b c d e f g"]
     static let offsets = ["Z", "+00:00", "+14:00", "-12:00", "+05:30", "-03:45"]
 
+    /// The UTC days (their midnights, in seconds) that the events in the past fall on: spread over
+    /// three years, but few, since TimescaleDB mode refreshes every continuous aggregate over each
+    /// past day that receives an event (about 0.4 s a day for the seven of them), and a
+    /// thousand of them would measure that rather than the folds.
+    static func pastDays(_ rng: inout SeededGenerator, now: Double) -> [Double] {
+        (0..<50).map { _ in ((now - Double.random(in: 7_200 ... 3 * 365 * 86_400, using: &rng)) / 86_400).rounded(.down) * 86_400 }
+    }
+
     /// A timestamp as a client would send it: far from now (so that no session crosses the idle
-    /// timeout while the test runs), years back or ahead, or at the ends of the accepted range.
-    static func timestamp(_ rng: inout SeededGenerator, now: Double) -> String {
+    /// timeout while the test runs), on one of `pastDays`, years ahead, or at the ends of the
+    /// accepted range.
+    static func timestamp(_ rng: inout SeededGenerator, now: Double, pastDays: [Double]) -> String {
         let kind = Int.random(in: 0..<10, using: &rng)
         let seconds: Double
         switch kind {
         case 0: seconds = Double.random(in: -62_135_596_800 ... -62_135_596_800 + 3 * 86_400, using: &rng)   // year 0001
         case 1: seconds = Double.random(in: 253_402_300_799 - 3 * 86_400 ... 253_402_300_799, using: &rng)   // year 9999
         case 2...3: seconds = now + Double.random(in: 86_400 ... 5 * 365 * 86_400, using: &rng)
-        default: seconds = now - Double.random(in: 7_200 ... 3 * 365 * 86_400, using: &rng)
+        default: seconds = min(pastDays.randomElement(using: &rng)! + Double.random(in: 0 ..< 86_400, using: &rng), now - 7_200)
         }
         let offset = offsets.randomElement(using: &rng)!
         let shift: Double = offset == "Z" ? 0 : (Double(offset.dropFirst().prefix(2))! * 3600 + Double(offset.suffix(2))! * 60) * (offset.hasPrefix("-") ? -1 : 1)
@@ -45,7 +54,7 @@ import SluiceTestSupport
                       Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), micros, offset)
     }
 
-    static func event(_ rng: inout SeededGenerator, id: UUID, sessions: [UUID], now: Double) -> String {
+    static func event(_ rng: inout SeededGenerator, id: UUID, sessions: [UUID], now: Double, pastDays: [Double]) -> String {
         let type = types.randomElement(using: &rng)!
         let text = texts.randomElement(using: &rng)!
         var metrics: [String] = []
@@ -54,7 +63,7 @@ import SluiceTestSupport
         }
         let data = #"{"toolName": "\#(["Bash", "Read", "Edit"].randomElement(using: &rng)!)", "success": \#(Bool.random(using: &rng)), "prompt": "\#(text)", "response": "\#(text)", "outcome": "\#(["success", "failure", "abandoned", "weird"].randomElement(using: &rng)!)", "total": \#(Int.random(in: 0...20, using: &rng)), "passed": \#(Int.random(in: 0...20, using: &rng))}"#
         let severity = Int.random(in: 0..<8, using: &rng) == 0 ? #", "severity": "error""# : ""
-        return #"{"id": "\#(id.lowercased)", "timestamp": "\#(timestamp(&rng, now: now))", "eventType": "\#(type)", "agentId": "\#(["claude-code", "copilot", "cursor"].randomElement(using: &rng)!)", "sessionId": "\#(sessions.randomElement(using: &rng)!.lowercased)", "projectId": \#(Int.random(in: 1...3, using: &rng)), "context": {"workspaceId": "ws-\#(Int.random(in: 1...4, using: &rng))", "machineId": "m-\#(Int.random(in: 1...2, using: &rng))"}, "data": \#(data), "metrics": {\#(metrics.joined(separator: ", "))}\#(severity)}"#
+        return #"{"id": "\#(id.lowercased)", "timestamp": "\#(timestamp(&rng, now: now, pastDays: pastDays))", "eventType": "\#(type)", "agentId": "\#(["claude-code", "copilot", "cursor"].randomElement(using: &rng)!)", "sessionId": "\#(sessions.randomElement(using: &rng)!.lowercased)", "projectId": \#(Int.random(in: 1...3, using: &rng)), "context": {"workspaceId": "ws-\#(Int.random(in: 1...4, using: &rng))", "machineId": "m-\#(Int.random(in: 1...2, using: &rng))"}, "data": \#(data), "metrics": {\#(metrics.joined(separator: ", "))}\#(severity)}"#
     }
 
     @Test func everyAcceptedEventReachesEveryProjectionExactly() async throws {
@@ -62,6 +71,7 @@ import SluiceTestSupport
         let db = try await TestDatabase.fresh()
         var rng = SeededGenerator(seed: seed)
         let now = Date().timeIntervalSince1970
+        let pastDays = Self.pastDays(&rng, now: now)
         let sessions = (0..<60).map { _ in UUID(uuid: (UInt8.random(in: 0...255, using: &rng), 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, UInt8.random(in: 0...255, using: &rng))) }
         // 3,000 events in 30 requests per client; some ids again (a retry, or the same id at another time).
         var requests: [String] = []
@@ -72,11 +82,11 @@ import SluiceTestSupport
                 if !sent.isEmpty && Int.random(in: 0..<10, using: &rng) == 0 {
                     batch.append(sent.randomElement(using: &rng)!)  // a retry
                 } else {
-                    let e = Self.event(&rng, id: UUID(), sessions: sessions, now: now)
+                    let e = Self.event(&rng, id: UUID(), sessions: sessions, now: now, pastDays: pastDays)
                     sent.append(e)
                     batch.append(e)
                     if Int.random(in: 0..<20, using: &rng) == 0, let id = e.range(of: #""id": "[^"]+""#, options: .regularExpression) {
-                        batch.append(Self.event(&rng, id: UUID(uuidString: String(e[id].dropFirst(7).dropLast()))!, sessions: sessions, now: now))
+                        batch.append(Self.event(&rng, id: UUID(uuidString: String(e[id].dropFirst(7).dropLast()))!, sessions: sessions, now: now, pastDays: pastDays))
                     }
                 }
             }
@@ -94,9 +104,8 @@ import SluiceTestSupport
             #expect(statuses.allSatisfy { $0 == 200 || $0 == 207 }, "seed \(seed): \(Set(statuses))")
 
             // Every part reaches the newest position, as /v1/status reports it.
-            // TimescaleDB mode refreshes every continuous aggregate over each past day that holds an
-            // event (about 0.4 s a day for the seven of them): these events cover some 900 days.
-            let deadline = Date().addingTimeInterval(TestDatabase.mode == .timescale ? 900 : 120)
+            // TimescaleDB mode refreshes every continuous aggregate over each past day (``pastDays``).
+            let deadline = Date().addingTimeInterval(TestDatabase.mode == .timescale ? 600 : 120)
             var parts: [[String: Any]] = []
             repeat {
                 try await Task.sleep(for: .milliseconds(200))

@@ -21,13 +21,18 @@ import SluiceTestSupport
         #expect(onlyUpgraded == [String](), "objects only in the upgraded database")
         #expect(onlyFresh == [String](), "objects only in the fresh database")
         // What the upgrade changed: the dead function dropped, the definitions' bookkeeping added,
-        // the migrations since b6689ff (0024: api_keys gains its rate columns) and the definitions
-        // changed since (the session partials' context is their earliest event's).
+        // the migrations since b6689ff (0024: api_keys gains its rate columns), and the definitions
+        // changed or added since.
         let dropped = before.subtracting(actual).map { SchemaDump.title($0) }.sorted()
         let added = actual.subtracting(before).map { SchemaDump.title($0) }.sorted()
-        let partials = "FUNCTION sluice_session_partials(xid8, xid8, uuid[], timestamp with time zone[])"
-        #expect(dropped == ["FUNCTION sluice_archived_part_rows(date, integer)", partials, "TABLE api_keys"])
-        #expect(added == ["CONSTRAINT sluice_definitions sluice_definitions_pkey", partials, "TABLE api_keys", "TABLE sluice_definitions"])
+        let changed = [
+            "FUNCTION sluice_session_partials(xid8, xid8, uuid[], timestamp with time zone[])",  // context: the earliest event's
+            "FUNCTION sluice_timescale_drop_refusal(date)",  // its policy check moved to sluice_timescale_policy_refusal
+        ]
+        let new = ["FUNCTION sluice_timescale_policy_refusal(date)"]
+        #expect(dropped == (["FUNCTION sluice_archived_part_rows(date, integer)", "TABLE api_keys"] + changed).sorted())
+        #expect(added == (["CONSTRAINT sluice_definitions sluice_definitions_pkey", "TABLE api_keys", "TABLE sluice_definitions"]
+            + changed + new).sorted())
     }
 
     /// A definition is applied once, and again when its text changes; nothing else is.

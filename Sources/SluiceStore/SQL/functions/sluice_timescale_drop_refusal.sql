@@ -1,41 +1,25 @@
--- TimescaleDB: why day d may not be dropped whatever the aggregates hold, or NULL. A refresh over a
--- range whose chunks are gone recomputes it from nothing and erases its aggregates, so:
--- * no refresh policy of an aggregate on agent_events may reach the day (a policy without a
---   start_offset reaches every day);
--- * a day dropped before that has rows again (late events) keeps them: they can reach the
---   aggregates only through a refresh over the whole day, which needs the dropped rows back.
+-- TimescaleDB: why day d may not be dropped whatever the aggregates hold, or NULL:
+-- * a refresh policy reaches it (sluice_timescale_policy_refusal);
+-- * it was dropped before and has rows again (late events): they can reach the aggregates only
+--   through a refresh over the whole day, which needs the dropped rows back (retention restores
+--   them first).
 -- NULL in plain mode.
 CREATE OR REPLACE FUNCTION sluice_timescale_drop_refusal(d date) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    hi       timestamptz := sluice_day_start(d + 1);
-    policies text;
-    n        bigint;
+    reason text := sluice_timescale_policy_refusal(d);
+    n      bigint;
 BEGIN
-    IF sluice_mode() <> 'timescale' THEN
-        RETURN NULL;
-    END IF;
-    SELECT string_agg(format('%s (start_offset %s)', j.hypertable_name, coalesce(j.config->>'start_offset', 'unset: unbounded')),
-                      ', ' ORDER BY j.hypertable_name)
-      INTO policies
-      FROM timescaledb_information.jobs j
-      JOIN timescaledb_information.continuous_aggregates c
-        ON c.view_schema = j.hypertable_schema AND c.view_name = j.hypertable_name
-     WHERE j.proc_name = 'policy_refresh_continuous_aggregate'
-       AND c.hypertable_schema = current_schema() AND c.hypertable_name = 'agent_events'
-       AND (j.config->>'start_offset' IS NULL OR hi > now() - (j.config->>'start_offset')::interval);
-    IF policies IS NOT NULL THEN
-        RETURN format('day %s is inside the refresh window of the continuous aggregate policies of %s; a refresh '
-                      'after the drop would erase its aggregates. Keep SLUICE_RETENTION_DAYS above every policy''s '
-                      'start_offset (30 days in timescale/), and give every policy a start_offset', d, policies);
+    IF sluice_mode() <> 'timescale' OR reason IS NOT NULL THEN
+        RETURN reason;
     END IF;
     IF EXISTS (SELECT 1 FROM sluice_archive_parts WHERE day = d AND dropped_at IS NOT NULL) THEN
         SELECT count(*) INTO n FROM agent_events
-         WHERE "timestamp" >= sluice_day_start(d) AND "timestamp" < hi;
+         WHERE "timestamp" >= sluice_day_start(d) AND "timestamp" < sluice_day_start(d + 1);
         IF n > 0 THEN
             RETURN format('day %s was dropped before and has %s rows again (late events); the continuous aggregates '
                           'can take them only through a refresh over the whole day, which needs the dropped rows: '
-                          'run `sluice archive restore %s`, then retention again', d, n, d);
+                          'retention restores them first (by hand: `sluice archive restore %s`, then retention again)', d, n, d);
         END IF;
     END IF;
     RETURN NULL;
