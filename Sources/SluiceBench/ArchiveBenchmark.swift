@@ -17,7 +17,7 @@ public struct ArchiveBenchmark: TargetedBenchmark {
         @Option(help: "Seed of the event generator.")
         public var seed: UInt64 = 1
 
-        @Option(help: "Compression: fast, hc or hc:N.", transform: { text in
+        @Option(help: "Compression: fast (the default), hc or hc:N.", transform: { text in
             guard let level = LZ4Level(text) else { throw ValidationError("--level \(text): use fast, hc or hc:3 … hc:12") }
             return level
         })
