@@ -171,6 +171,7 @@ let package = Package(
                 "SluiceArchive",
                 "SluiceImport",
                 "SluiceProcess",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import SluiceArchive
@@ -7,32 +8,37 @@ import SluiceStore
 
 /// `sluice bench archive`: one day of `events` realistic events archived, next to the stock `lz4`
 /// tool compressing the same payload bytes in the same run, then restored into an empty database.
-public struct ArchiveBenchmark: Sendable {
-    public struct Options: Sendable {
-        public var events: Int
-        public var seed: UInt64
-        public var level: LZ4Level
-        public var keep: Bool
-        public init(events: Int, seed: UInt64, level: LZ4Level, keep: Bool) {
-            self.events = events
-            self.seed = seed
-            self.level = level
-            self.keep = keep
-        }
+public struct ArchiveBenchmark: TargetedBenchmark {
+    /// The options of `sluice bench archive`.
+    public struct Options: ParsableArguments, Sendable {
+        @Option(help: "Events in the segment.")
+        public var events = 1_000_000
+
+        @Option(help: "Seed of the event generator.")
+        public var seed: UInt64 = 1
+
+        @Option(help: "Compression: fast (the default), hc or hc:N.", transform: { text in
+            guard let level = LZ4Level(text) else { throw ValidationError("--level \(text): use fast, hc or hc:3 … hc:12") }
+            return level
+        })
+        public var level = LZ4Level.fast
+
+        @Flag(help: "Keep the bench databases afterwards.")
+        public var keep = false
+
+        public init() {}
     }
 
-    let options: Options
-    let databaseURL: String
-    let logger: Logger
+    public var options: Options
+    public var target: BenchTarget
 
-    public init(options: Options, databaseURL: String, logger: Logger) {
+    public init(options: Options, target: BenchTarget) {
         self.options = options
-        self.databaseURL = databaseURL
-        self.logger = logger
+        self.target = target
     }
 
     public func run() async throws -> String {
-        let databases = BenchDatabases(adminURL: databaseURL, names: ["sluice_bench_archive", "sluice_bench_restore"])
+        let databases = BenchDatabases(adminURL: target.databaseURL, names: ["sluice_bench_archive", "sluice_bench_restore"])
         try await databases.recreate(logger: logger)
         let source = databases.url("sluice_bench_archive"), target = databases.url("sluice_bench_restore")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-archive-\(getpid())")

@@ -53,21 +53,8 @@ public struct BenchReport: Sendable {
     public var httpToPsql: Double { http.eventsPerSecond / psqlCopy.eventsPerSecond }
     public var binaryToPsql: Double { binaryCopy.eventsPerSecond / psqlCopy.eventsPerSecond }
 
-    static var buildConfiguration: String {
-        #if DEBUG
-        "debug (timings are not representative: build with -c release)"
-        #else
-        "release"
-        #endif
-    }
-
     public var text: String {
-        var lines: [String] = []
-        let memory = machine.memoryBytes.map { String(format: ", %.1f GiB RAM", Double($0) / 1_073_741_824) } ?? ""
-        lines.append("sluice bench ingest")
-        lines.append("  machine     \(machine.processors) CPUs (nproc), \(machine.cpuModel)\(memory)")
-        lines.append("  postgres    \(postgresVersion), \(database)")
-        lines.append("  build       \(Self.buildConfiguration)")
+        var lines = reportHeader("sluice bench ingest", machine: machine, postgresVersion: postgresVersion, database: database)
         lines.append("  server      sluice serve with " + (serverSettings.isEmpty ? "default settings" : serverSettings.joined(separator: " ")))
         lines.append("  workload    \(grouped(options.events)) events (seed \(options.seed)), \(eventBytes.lowerBound)–\(eventBytes.upperBound) B of JSON each (mean \(meanEventBytes)); "
             + "\(grouped(requests)) requests of ≤ \(grouped(options.batch)) events from \(options.concurrency) clients")
@@ -106,22 +93,4 @@ public struct BenchReport: Sendable {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-func grouped(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return (n < 0 ? "-" : "") + out
-}
-
-private func pad(_ s: String, _ width: Int) -> String {
-    "  " + s + String(repeating: " ", count: max(1, width - s.count))
-}
-
-private func lpad(_ s: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(1, width - s.count)) + s
 }

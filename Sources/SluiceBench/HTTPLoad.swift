@@ -16,7 +16,10 @@ enum HTTPLoad {
 
     /// Client `c` sends bodies `c`, `c + concurrency`, `c + 2·concurrency`, … With `pace`, body
     /// `i` is not sent before `i × pace` after the start (a steady rate instead of full speed).
-    static func run(bodies: [ByteBuffer], url: String, concurrency: Int, client: HTTPClient, pace: Duration? = nil) async throws -> Result {
+    /// `headers` go with every request (`Authorization`).
+    static func run(
+        bodies: [ByteBuffer], url: String, concurrency: Int, client: HTTPClient, pace: Duration? = nil, headers: [(String, String)] = []
+    ) async throws -> Result {
         let start = ContinuousClock.now
         let perClient = try await withThrowingTaskGroup(of: (latencies: [Double], retries: Int).self) { group in
             for c in 0..<concurrency {
@@ -26,7 +29,7 @@ enum HTTPLoad {
                     for i in stride(from: c, to: bodies.count, by: concurrency) {
                         if let pace { try await Task.sleep(until: start + pace * i, clock: .continuous) }
                         let sent = ContinuousClock.now
-                        retries += try await post(bodies[i], url: url, client: client)
+                        retries += try await post(bodies[i], url: url, client: client, headers: headers)
                         latencies.append((ContinuousClock.now - sent).seconds * 1000)
                     }
                     return (latencies, retries)
@@ -42,11 +45,8 @@ enum HTTPLoad {
 
     /// Posts one body until the server acknowledges it; returns how many times it was refused for
     /// back-pressure first. The events carry their ids, so sending again is idempotent.
-    private static func post(_ body: ByteBuffer, url: String, client: HTTPClient) async throws -> Int {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(body)
+    private static func post(_ body: ByteBuffer, url: String, client: HTTPClient, headers: [(String, String)]) async throws -> Int {
+        let request = self.request(body, url: url, headers: headers)
         var refused = 0
         while true {
             let response = try await client.execute(request, timeout: .seconds(300))
@@ -61,5 +61,15 @@ enum HTTPLoad {
             }
             throw BenchError("POST \(url) answered \(code): \(String(buffer: answer).prefix(1000))")
         }
+    }
+
+    /// `POST url` of a JSON body.
+    static func request(_ body: ByteBuffer, url: String, headers: [(String, String)]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(body)
+        return request
     }
 }

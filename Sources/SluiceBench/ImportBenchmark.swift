@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SluiceCore
 import SluiceImport
@@ -7,11 +8,18 @@ import SluiceProcess
 /// transcript set, single-threaded and without the database, against `wc -l` of the same files
 /// (the floor: reading the bytes and finding the newlines), both from the page cache.
 public struct ImportBenchmark: Sendable {
-    public struct Options: Sendable {
-        public var megabytes: Int
-        public var seed: UInt64
-        public var keep: Bool
-        public init(megabytes: Int, seed: UInt64, keep: Bool) { self.megabytes = megabytes; self.seed = seed; self.keep = keep }
+    /// The options of `sluice bench import`.
+    public struct Options: ParsableArguments, Sendable {
+        @Option(help: "Megabytes of transcripts to generate.")
+        public var megabytes = 256
+
+        @Option(help: "Seed of the generator.")
+        public var seed: UInt64 = 1
+
+        @Flag(help: "Keep the generated transcripts (printed directory).")
+        public var keep = false
+
+        public init() {}
     }
 
     public let options: Options

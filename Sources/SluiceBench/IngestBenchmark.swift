@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -20,42 +21,43 @@ import SluiceStore
 /// After the full-speed HTTP phase, the same server takes a second, smaller workload (a fifth of
 /// N, another seed) at half the measured rate while a probe samples the projector's position:
 /// the report gives the projection lag at that rate, and the catch-up after the full-speed burst.
-public struct IngestBenchmark: Sendable {
-    public struct Options: Sendable {
-        public var events: Int
-        public var concurrency: Int
-        public var batch: Int
-        public var seed: UInt64
-        /// Keep the bench databases afterwards.
-        public var keep: Bool
-        /// Events posted at half rate while the projection lag is probed (nil: a fifth of `events`).
+public struct IngestBenchmark: TargetedBenchmark {
+    /// The options of `sluice bench ingest`.
+    public struct Options: ParsableArguments, Sendable {
+        @Option(help: "Events to generate.")
+        public var events = 1_000_000
+
+        @Option(help: "Concurrent HTTP clients, each with one keep-alive connection.")
+        public var concurrency = 4
+
+        @Option(help: "Events per HTTP request (at most 10000, the server's default limit).")
+        public var batch = 1000
+
+        @Option(help: "Seed of the event generator.")
+        public var seed: UInt64 = 1
+
+        @Option(name: .customLong("steady"), help: "Events posted at half the measured rate while the projection lag is probed (default: a fifth of --events).")
         public var steadyEvents: Int?
 
-        public init(events: Int, concurrency: Int, batch: Int, seed: UInt64, keep: Bool, steadyEvents: Int? = nil) {
-            self.events = events
-            self.concurrency = concurrency
-            self.batch = batch
-            self.seed = seed
-            self.keep = keep
-            self.steadyEvents = steadyEvents
+        @Flag(help: "Keep the bench databases and the server's log afterwards (they are deleted otherwise).")
+        public var keep = false
+
+        public init() {}
+
+        public func validate() throws {
+            guard events > 0 else { throw ValidationError("--events must be positive") }
+            guard steadyEvents.map({ $0 > 0 }) ?? true else { throw ValidationError("--steady must be positive") }
+            guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+            guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 10000") }
         }
     }
 
     public var options: Options
-    /// A connection string for the server; the bench databases are created next to its database.
-    public var databaseURL: String
-    /// How the report names the server (`embedded cluster at …`, `DATABASE_URL`).
-    public var databaseLabel: String
-    /// The `sluice` executable to start as the HTTP server.
-    public var serverExecutable: String
-    public var logger: Logger
+    public var target: BenchTarget
 
-    public init(options: Options, databaseURL: String, databaseLabel: String, serverExecutable: String, logger: Logger) {
+    public init(options: Options, target: BenchTarget) {
         self.options = options
-        self.databaseURL = databaseURL
-        self.databaseLabel = databaseLabel
-        self.serverExecutable = serverExecutable
-        self.logger = logger
+        self.target = target
     }
 
     static let httpDatabase = "sluice_bench_http"
@@ -66,7 +68,7 @@ public struct IngestBenchmark: Sendable {
     /// Runs the three phases and returns their figures. Throws if a phase fails; a row count that
     /// does not match is reported (``BenchReport/verified``), not thrown.
     public func run() async throws -> BenchReport {
-        let databases = BenchDatabases(adminURL: databaseURL, names: [Self.httpDatabase, Self.copyDatabase, Self.binaryDatabase, Self.unredactedDatabase])
+        let databases = BenchDatabases(adminURL: target.databaseURL, names: [Self.httpDatabase, Self.copyDatabase, Self.binaryDatabase, Self.unredactedDatabase])
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var keepScratch = false
@@ -144,7 +146,7 @@ public struct IngestBenchmark: Sendable {
 
         let sorted = http.load.latencies.sorted()
         return BenchReport(
-            machine: MachineInfo.current(), database: databaseLabel, postgresVersion: version, options: options,
+            machine: MachineInfo.current(), database: target.databaseLabel, postgresVersion: version, options: options,
             eventBytes: workload.eventBytes, meanEventBytes: workload.meanEventBytes, requests: workload.bodies.count,
             http: .init(name: "HTTP POST /v1/events (JSON)", input: "JSON", bytes: workload.jsonBytes,
                         seconds: http.load.seconds, events: workload.events),
@@ -167,19 +169,8 @@ public struct IngestBenchmark: Sendable {
     private func runHTTP(_ workload: Workload, steady: Workload, databaseURL: String, logFile: URL) async throws
         -> (load: HTTPLoad.Result, peakRSS: Int?, exit: ServerProcess.Exit, stopSeconds: Double, halfRate: Double, lags: [Double], catchUp: Double?)
     {
-        var configuration = HTTPClient.Configuration()
-        configuration.httpVersion = .http1Only
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.concurrency)
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        let server: ServerProcess
-        do {
-            server = try ServerProcess.start(executable: serverExecutable, databaseURL: databaseURL, logFile: logFile)
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        do {
-            try await server.waitUntilReady(client: client)
+        let client = BenchTarget.client(connections: options.concurrency)
+        return try await target.withServer(databaseURL: databaseURL, logFile: logFile, client: client) { server in
             logger.info("HTTP: sluice serve is ready", metadata: ["pid": "\(server.child.pid)", "port": "\(server.port)"])
             let probe = ProjectionLagProbe(databaseURL: databaseURL)
             let probing = Task { await probe.run() }
@@ -199,7 +190,6 @@ public struct IngestBenchmark: Sendable {
             await probing.value
             let lags = try await probe.lags(in: steadyStart...steadyEnd).sorted()
             let peakRSS = server.peakRSS()
-            try await client.shutdown()
             logger.info("HTTP: all events acknowledged; stopping sluice serve")
             let stopping = ContinuousClock.now
             let exit = await server.stop()
@@ -208,37 +198,15 @@ public struct IngestBenchmark: Sendable {
                 logger.warning("sluice serve did not shut down cleanly", metadata: ["exit": "\(exit)", "log_tail": "\n\(server.logTail())"])
             }
             return (load, peakRSS, exit, stopSeconds, halfRate, lags, catchUp)
-        } catch {
-            try? await client.shutdown()
-            await server.stop()
-            throw error
         }
     }
 
     /// Starts `sluice serve` with `environment`, posts every body at full speed, stops it; returns the seconds.
     private func runHTTPOnce(_ workload: Workload, databaseURL: String, logFile: URL, environment: [String: String]) async throws -> Double {
-        var configuration = HTTPClient.Configuration()
-        configuration.httpVersion = .http1Only
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.concurrency)
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        let server: ServerProcess
-        do {
-            server = try ServerProcess.start(executable: serverExecutable, databaseURL: databaseURL, logFile: logFile, environment: environment)
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        do {
-            try await server.waitUntilReady(client: client)
-            let load = try await HTTPLoad.run(
-                bodies: workload.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client)
-            try await client.shutdown()
-            await server.stop()
-            return load.seconds
-        } catch {
-            try? await client.shutdown()
-            await server.stop()
-            throw error
+        let client = BenchTarget.client(connections: options.concurrency)
+        return try await target.withServer(databaseURL: databaseURL, logFile: logFile, environment: environment, client: client) { server in
+            try await HTTPLoad.run(
+                bodies: workload.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client).seconds
         }
     }
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -12,49 +13,52 @@ import SluiceStore
 /// projector fold them, then times every read API request over HTTP and every dashboard panel
 /// query over SQL, each next to the raw `GROUP BY` over `agent_events` that answers the same
 /// question, measured in the same run.
-public struct QueryBenchmark: Sendable {
-    public struct Options: Sendable {
-        public var events: Int
-        public var days: Int
-        /// Timed runs per projection query (after one warm-up run).
-        public var runs: Int
-        /// Timed runs per raw query.
-        public var rawRuns: Int
-        public var seed: UInt64
-        /// Use the database loaded by an earlier run (same events) instead of loading it again.
-        public var reuse: Bool
-        public var dashboard: String
+public struct QueryBenchmark: TargetedBenchmark {
+    /// The options of `sluice bench queries`.
+    public struct Options: ParsableArguments, Sendable {
+        @Option(help: "Events to generate.")
+        public var events = 10_000_000
 
-        public init(events: Int, days: Int, runs: Int, rawRuns: Int, seed: UInt64, reuse: Bool, dashboard: String) {
-            self.events = events
-            self.days = days
-            self.runs = runs
-            self.rawRuns = rawRuns
-            self.seed = seed
-            self.reuse = reuse
-            self.dashboard = dashboard
+        @Option(help: "Days the events span, ending now.")
+        public var days = 30
+
+        @Option(help: "Timed runs per query (after a warm-up run).")
+        public var runs = 50
+
+        @Option(help: "Timed runs per raw GROUP BY (its median is reported).")
+        public var rawRuns = 1
+
+        @Option(help: "Seed of the event generator.")
+        public var seed: UInt64 = 1
+
+        @Option(help: "The Grafana dashboard whose panels are measured.")
+        public var dashboard = "dashboards/sluice-overview.json"
+
+        @Flag(help: "Measure the database an earlier run loaded, without loading it again.")
+        public var reuse = false
+
+        public init() {}
+
+        public func validate() throws {
+            guard events > 0 else { throw ValidationError("--events must be positive") }
+            guard days > 0 else { throw ValidationError("--days must be positive") }
+            guard runs > 0, rawRuns > 0 else { throw ValidationError("--runs and --raw-runs must be positive") }
         }
     }
 
     public var options: Options
-    public var databaseURL: String
-    public var databaseLabel: String
-    public var serverExecutable: String
-    public var logger: Logger
+    public var target: BenchTarget
 
-    public init(options: Options, databaseURL: String, databaseLabel: String, serverExecutable: String, logger: Logger) {
+    public init(options: Options, target: BenchTarget) {
         self.options = options
-        self.databaseURL = databaseURL
-        self.databaseLabel = databaseLabel
-        self.serverExecutable = serverExecutable
-        self.logger = logger
+        self.target = target
     }
 
     static let database = "sluice_bench_queries"
 
     public func run() async throws -> QueryReport {
         let panels = try DashboardPanels.load(options.dashboard)
-        let databases = BenchDatabases(adminURL: databaseURL, names: [Self.database])
+        let databases = BenchDatabases(adminURL: target.databaseURL, names: [Self.database])
         let url = databases.url(Self.database)
         var load: QueryReport.Load?
         if options.reuse {
@@ -67,37 +71,25 @@ public struct QueryBenchmark: Sendable {
         let version = try await databases.serverVersion()
         let stored = try await databases.count(Self.database)
 
-        var configuration = HTTPClient.Configuration()
-        configuration.httpVersion = .http1Only
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let client = BenchTarget.client()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-queries-\(getpid()).log")
-        let server: ServerProcess
-        do {
-            server = try ServerProcess.start(executable: serverExecutable, databaseURL: url, logFile: log)
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
         let worker = ConnectionWorker(url: url)
         do {
-            try await server.waitUntilReady(client: client)
-            logger.info("sluice serve is ready; its projector folds the events", metadata: ["port": "\(server.port)"])
-            let fold = try await caughtUp(worker)
-            logger.info("VACUUM ANALYZE")
-            _ = try await worker.run { conn throws(StoreError) in try conn.execute("VACUUM (ANALYZE)") }
-            let catalog = QueryCatalog(try await subjects(worker), panels: panels)
-            let results = try await measure(catalog, server: server, client: client, worker: worker)
+            let results = try await target.withServer(databaseURL: url, logFile: log, client: client) { server in
+                logger.info("sluice serve is ready; its projector folds the events", metadata: ["port": "\(server.port)"])
+                let fold = try await caughtUp(worker)
+                logger.info("VACUUM ANALYZE")
+                _ = try await worker.run { conn throws(StoreError) in try conn.execute("VACUUM (ANALYZE)") }
+                let catalog = QueryCatalog(try await subjects(worker), panels: panels)
+                return (fold, try await measure(catalog, server: server, client: client, worker: worker))
+            }
             await worker.shutdown()
-            try? await client.shutdown()
-            await server.stop()
             try? FileManager.default.removeItem(at: log)
-            return QueryReport(machine: MachineInfo.current(), database: databaseLabel, postgresVersion: version, options: options,
-                               stored: stored, load: load, foldSeconds: fold, results: results)
+            return QueryReport(machine: MachineInfo.current(), database: target.databaseLabel, postgresVersion: version, options: options,
+                               stored: stored, load: load, foldSeconds: results.0, results: results.1)
         } catch {
             logger.error("benchmark failed; server log kept", metadata: ["log": "\(log.path)"])
             await worker.shutdown()
-            try? await client.shutdown()
-            await server.stop()
             throw error
         }
     }

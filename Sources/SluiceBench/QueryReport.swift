@@ -31,12 +31,7 @@ public struct QueryReport: Sendable {
     public var results: [Result]
 
     public var text: String {
-        var lines: [String] = []
-        let memory = machine.memoryBytes.map { String(format: ", %.1f GiB RAM", Double($0) / 1_073_741_824) } ?? ""
-        lines.append("sluice bench queries")
-        lines.append("  machine     \(machine.processors) CPUs (nproc), \(machine.cpuModel)\(memory)")
-        lines.append("  postgres    \(postgresVersion), \(database)")
-        lines.append("  build       \(BenchReport.buildConfiguration)")
+        var lines = reportHeader("sluice bench queries", machine: machine, postgresVersion: postgresVersion, database: database)
         lines.append("  data        \(grouped(stored)) events over \(options.days) days (seed \(options.seed))"
             + (load.map { String(format: ", stored in %.0f s (%@ events/s)", $0.seconds, grouped(Int(Double($0.events) / $0.seconds))) } ?? ", reused"))
         lines.append("  projection  " + String(format: "caught up %.0f s after sluice serve started", foldSeconds))
@@ -60,12 +55,4 @@ public struct QueryReport: Sendable {
             + " (every project), \(met(one)) (one project); API requests \(met(api)) (n/a: the query reads the log itself)")
         return lines.joined(separator: "\n")
     }
-}
-
-private func pad(_ s: String, _ width: Int) -> String {
-    "  " + s + String(repeating: " ", count: max(1, width - s.count))
-}
-
-private func lpad(_ s: String, _ width: Int) -> String {
-    String(repeating: " ", count: max(1, width - s.count)) + s
 }

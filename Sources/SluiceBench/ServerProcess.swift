@@ -19,7 +19,7 @@ struct ServerProcess: Sendable {
 
     /// Starts `executable serve` against `databaseURL` (plain mode; other settings from the environment).
     static func start(executable: String, databaseURL: String, logFile: URL, environment: [String: String] = [:]) throws -> ServerProcess {
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let child = try ChildProcess.spawn(
             [executable, "serve", "--host", "127.0.0.1", "--port", String(port)],
             environment: ["DATABASE_URL": databaseURL, "SLUICE_MODE": "plain"].merging(environment) { $1 }, output: .file(logFile.path))
@@ -45,7 +45,7 @@ struct ServerProcess: Sendable {
             if let exit = child.exit {
                 throw BenchError("sluice serve \(exit) before it was ready; see \(logFile.path)")
             }
-            guard try await blocking({ Self.accepts(port: port) }) else {
+            guard try await blocking({ LoopbackPort.accepts(port) }) else {
                 try await Task.sleep(for: .milliseconds(50))
                 continue
             }
@@ -104,41 +104,6 @@ struct ServerProcess: Sendable {
     func logTail(_ count: Int = 20) -> String {
         let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(count).joined(separator: "\n")
-    }
-
-    /// Whether something listens on the loopback `port` (a loopback connect answers at once).
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
-    }
-
-    /// A loopback TCP port that was free a moment ago: bind port 0, read it back, close.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
-            }
-        }
-        guard bound else { throw BenchError("cannot bind a loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

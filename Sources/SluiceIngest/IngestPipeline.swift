@@ -63,8 +63,8 @@ public final class IngestPipeline: Sendable {
     }
 
     private static func writeLoop(batcher: Batcher, pool: ConnectionPool, logger: Logger) async {
-        let stored = Counter(label: "sluice_events_stored_total")
-        let duplicates = Counter(label: "sluice_events_duplicates_total")
+        let stored = LabelledCounters("sluice_events_stored_total", dimensions: ["project"])
+        let duplicates = LabelledCounters("sluice_events_duplicates_total", dimensions: ["project"])
         let commits = Timer(label: "sluice_ingest_commit_duration_seconds")
         let sizes = Recorder(label: "sluice_ingest_batch_events")
         let busy = FloatingPointCounter(label: "sluice_ingest_writer_busy_seconds_total")
@@ -81,8 +81,11 @@ public final class IngestPipeline: Sendable {
                 attempt += 1
                 do {
                     let outcome = try await pool.withConnection { conn throws(StoreError) in try EventWriter.write(chunks, on: conn) }
-                    stored.increment(by: outcome.inserted)
-                    duplicates.increment(by: outcome.copied - outcome.inserted)
+                    for (project, copied) in outcome.copiedByProject {
+                        let inserted = outcome.insertedByProject[project] ?? 0
+                        if inserted > 0 { stored.increment([String(project)], by: inserted) }
+                        if copied > inserted { duplicates.increment([String(project)], by: copied - inserted) }
+                    }
                     let (sec, atto) = (ContinuousClock.now - start).components
                     commits.recordNanoseconds(sec * 1_000_000_000 + atto / 1_000_000_000)
                     if !outcome.refused.isEmpty {

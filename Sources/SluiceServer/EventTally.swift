@@ -1,5 +1,5 @@
-import Metrics
 import SluiceCore
+import SluiceIngest
 
 /// What one ingest request did with its events, counted by project and outcome, then recorded in
 /// `sluice_events_received_total`, `sluice_events_rejected_total` and `sluice_redactions_total` once per request (a handful
@@ -39,17 +39,23 @@ struct EventTally: Sendable, Equatable {
         rejected[Rejection(project: Self.label(project), reason: reason, field: field), default: 0] += 1
     }
 
+    /// The counters, each created once per label set. Only a running server records (after
+    /// ``ProcessMetrics/bootstrap()``), so they are made by its metrics backend.
+    private static let receivedCounters = LabelledCounters("sluice_events_received_total", dimensions: ["project"])
+    private static let rejectedCounters = LabelledCounters("sluice_events_rejected_total", dimensions: ["project", "reason", "field"])
+    private static let redactionCounters = LabelledCounters("sluice_redactions_total", dimensions: ["rule"])
+    private static let refusedCounters = LabelledCounters("sluice_ingest_rejected_requests_total", dimensions: ["status", "reason"])
+
     /// Adds the counts to the process's metrics.
     func record() {
         for (project, n) in received {
-            Counter(label: "sluice_events_received_total", dimensions: [("project", project)]).increment(by: n)
+            Self.receivedCounters.increment([project], by: n)
         }
         for (key, n) in rejected {
-            Counter(label: "sluice_events_rejected_total",
-                    dimensions: [("project", key.project), ("reason", key.reason.rawValue), ("field", key.field)]).increment(by: n)
+            Self.rejectedCounters.increment([key.project, key.reason.rawValue, key.field], by: n)
         }
         for (rule, n) in redacted {
-            Counter(label: "sluice_redactions_total", dimensions: [("rule", rule)]).increment(by: n)
+            Self.redactionCounters.increment([rule], by: n)
         }
     }
 
@@ -69,12 +75,10 @@ struct EventTally: Sendable, Equatable {
 
     /// A request refused whole, in `sluice_ingest_rejected_requests_total{status,reason}`.
     static func refusedRequest(_ refusal: Refusal) {
-        Counter(label: "sluice_ingest_rejected_requests_total",
-                dimensions: [("status", String(refusal.status)), ("reason", refusal.rawValue)]).increment()
+        refusedCounters.increment([String(refusal.status), refusal.rawValue])
     }
 
     static func label(_ project: Int32?) -> String { project.map { String($0) } ?? "unknown" }
-
 
     /// The top-level field of a rejection's path (`data.x.y` → `data`, `tags[3]` → `tags`), if it
     /// is one of ``EventDecoder/fieldNames``; `event` otherwise.

@@ -5,7 +5,8 @@ import SluiceStore
 /// current) and devlog's `GET /api/health`.
 struct HealthRoutes: Sendable {
     let pool: ConnectionPool
-    let expectedMigrations: [String]
+    /// What the database held when this server migrated it.
+    let expected: SchemaExpectation
 
     func register(on router: Router<SluiceRequestContext>) {
         router.get("/healthz") { _, _ in jsonResponse(bytes: Array("{\"status\":\"ok\"}".utf8)) }
@@ -13,15 +14,13 @@ struct HealthRoutes: Sendable {
         router.get("/api/health") { _, _ in await readiness() }
     }
 
+    /// Not ready (503) while a migration is missing or a definition is not this build's (another
+    /// `sluice migrate` changed it, or it was never applied).
     func readiness() async -> Response {
-        let expected = Set(expectedMigrations)
         do {
-            let applied = try await pool.withConnection { conn throws(StoreError) in
-                Set(try conn.execute("SELECT name FROM sluice_migrations").rows.compactMap { $0[0] })
-            }
-            let missing = expected.subtracting(applied)
-            guard missing.isEmpty else {
-                return errorResponse(.serviceUnavailable, "migrations not applied: \(missing.sorted().joined(separator: ", ")); run `sluice migrate`", retryAfter: 5)
+            let recorded = try await pool.withConnection { conn throws(StoreError) in try RecordedSchema.read(on: conn) }
+            if let advice = expected.pending(in: recorded).advice {
+                return errorResponse(.serviceUnavailable, advice, retryAfter: 5)
             }
             return jsonResponse(bytes: Array("{\"status\":\"ok\",\"database\":\"ok\"}".utf8))
         } catch {

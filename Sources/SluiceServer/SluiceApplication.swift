@@ -51,8 +51,7 @@ public struct SluiceApplication: Sendable {
         StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
         MetricsRoutes(pool: readPool, pools: [("write", writePool), ("read", readPool)], auth: auth, mode: report.mode,
                       archive: configuration.retention?.archive).register(on: router)
-        HealthRoutes(pool: readPool, expectedMigrations: (migrator.plain + (report.mode == .timescale ? migrator.timescale : [])).map(\.name))
-            .register(on: router)
+        HealthRoutes(pool: readPool, expected: report.expected).register(on: router)
 
         let logger = self.logger
         var services: [any Service] = [

@@ -68,6 +68,36 @@ public struct CopyBinaryEncoder: Sendable {
         return out
     }
 
+    /// The rows of a binary COPY stream by the `int4` value of field `column` (`project_id`),
+    /// read back from the stream itself: it serves any stream, an archive part's as well as
+    /// this encoder's. A stream that breaks off is counted up to the break (COPY refuses it).
+    public static func rowsByProject(_ stream: [UInt8], column: Int) -> [Int32: Int] {
+        var counts: [Int32: Int] = [:]
+        stream.withUnsafeBytes { raw in
+            func int32(at i: Int) -> Int32? {
+                i + 4 <= raw.count ? Int32(bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))) : nil
+            }
+            // The 11-byte signature and the flags, then the header extension's length.
+            guard let extensionLength = int32(at: 15) else { return }
+            var at = 19 + Int(extensionLength)
+            while at + 2 <= raw.count {
+                let fields = Int(Int16(bitPattern: UInt16(raw[at]) << 8 | UInt16(raw[at + 1])))
+                at += 2
+                guard fields > column else { return }  // -1: the trailer
+                var project: Int32?
+                for field in 0..<fields {
+                    guard let length = int32(at: at) else { return }
+                    at += 4
+                    if field == column && length == 4 { project = int32(at: at) }
+                    at += max(Int(length), 0)
+                }
+                guard at <= raw.count else { return }
+                if let project { counts[project, default: 0] += 1 }
+            }
+        }
+        return counts
+    }
+
     // MARK: - Fields
 
     @inline(__always) private mutating func int16(_ v: Int16) {

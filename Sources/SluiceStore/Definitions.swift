@@ -100,31 +100,41 @@ public struct Definitions: Sendable {
 }
 
 extension Migrator {
-    /// Applies each of `definitions` whose text differs from the one recorded in
-    /// `sluice_definitions` (or that was never applied), in order, each in its own transaction.
-    /// Returns the names applied.
-    func apply(_ definitions: [Definition], on conn: PostgresConnection) throws(StoreError) -> [String] {
-        guard !definitions.isEmpty else { return [] }
-        var recorded: [String: String] = [:]
-        for row in try conn.execute("SELECT name, checksum FROM sluice_definitions").rows {
-            if let name = row[0], let checksum = row[1] { recorded[name] = checksum }
+    /// The definitions `mode` applies, in the order `migrate` applies them.
+    func definitions(for mode: DatabaseMode) -> [Definition] {
+        mode == .timescale ? definitions.plainInTimescale + definitions.timescale : definitions.plain
+    }
+
+    /// What a database of `mode` migrated by this build holds. The checksums are computed by the
+    /// database (`sha256`, as `sluice_definitions` records them), in one query.
+    public func expectation(for mode: DatabaseMode, on conn: PostgresConnection) throws(StoreError) -> SchemaExpectation {
+        let applied = definitions(for: mode)
+        var checksums: [String: String] = [:]
+        if !applied.isEmpty {
+            let result = try conn.execute("""
+                SELECT name, encode(sha256(convert_to(sql, 'UTF8')), 'hex') FROM unnest($1::text[], $2::text[]) AS d(name, sql)
+                """, [PostgresArray.literal(applied.map(\.name)), PostgresArray.literal(applied.map(\.sql))])
+            for row in result.decodedRows {
+                checksums[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1)
+            }
         }
+        return SchemaExpectation(migrations: (plain + (mode == .timescale ? timescale : [])).map(\.name),
+                                 definitions: applied.map(\.name), checksums: checksums)
+    }
+
+    /// Applies each of `definitions` whose checksum in `expected` differs from the one in
+    /// `recorded` (or that was never applied), in order, each in its own transaction. Returns the
+    /// names applied.
+    func apply(_ definitions: [Definition], expected: SchemaExpectation, recorded: [String: String],
+               on conn: PostgresConnection) throws(StoreError) -> [String] {
         var applied: [String] = []
-        for d in definitions {
-            let checksum = try conn.execute("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [d.sql]).scalar()
-            if let checksum, recorded[d.name] == checksum { continue }
-            logger.info("applying definition", metadata: ["file": "\(d.name)"])
-            try conn.execute("BEGIN")
-            do {
+        for d in definitions where recorded[d.name] != expected.checksums[d.name] {
+            try applyInTransaction(d.name, kind: "definition", on: conn) { () throws(StoreError) in
                 try conn.executeScript(d.sql)
                 try conn.execute("""
-                    INSERT INTO sluice_definitions (name, checksum) VALUES ($1, encode(sha256(convert_to($2, 'UTF8')), 'hex'))
+                    INSERT INTO sluice_definitions (name, checksum) VALUES ($1, $2)
                     ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()
-                    """, [d.name, d.sql])
-                try conn.execute("COMMIT")
-            } catch {
-                _ = try? conn.execute("ROLLBACK")
-                throw .migration("\(d.name) failed: \(error)")
+                    """, [d.name, expected.checksums[d.name]])
             }
             applied.append(d.name)
         }

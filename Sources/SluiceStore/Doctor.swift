@@ -5,7 +5,12 @@ public struct DoctorReport: Sendable, CustomStringConvertible {
     public var timescaleVersion: String?
     public var timescaleAvailable: Bool
     public var applied: [String]
+    /// Versioned migrations not applied.
     public var pending: [String]
+    /// Definitions never applied, or applied with other text than this build's.
+    public var pendingDefinitions: [String]
+    /// The definitions this build has for the database's mode.
+    public var definitions: Int
     /// Plain mode: daily partitions and rows waiting in the default partition.
     public var partitions: [String]
     public var defaultPartitionRows: Int
@@ -31,6 +36,11 @@ public struct DoctorReport: Sendable, CustomStringConvertible {
             "schema:          \(applied.count) migrations applied" + (applied.last.map { ", latest \($0)" } ?? ""),
         ]
         if !pending.isEmpty { lines.append("pending:         \(pending.joined(separator: ", ")) (run `sluice migrate`)") }
+        if pendingDefinitions.isEmpty {
+            lines.append("definitions:     \(definitions) current")
+        } else {
+            lines.append("definitions:     \(pendingDefinitions.count) of \(definitions) not current: \(pendingDefinitions.joined(separator: ", ")) (run `sluice migrate`)")
+        }
         if mode == "timescale" {
             lines.append("chunks:          \(chunks) (\(compressedChunks) compressed)")
         } else {
@@ -54,23 +64,28 @@ public struct DoctorReport: Sendable, CustomStringConvertible {
 extension Migrator {
     /// Inspects the database. Blocking.
     public func doctor(_ conn: PostgresConnection) throws(StoreError) -> DoctorReport {
-        let hasTable = try conn.execute("SELECT to_regclass('sluice_migrations') IS NOT NULL").scalar() == "t"
-        let applied = hasTable ? try conn.execute("SELECT name FROM sluice_migrations ORDER BY name").rows.compactMap { $0[0] } : []
-        let hasMeta = try conn.execute("SELECT to_regclass('sluice_meta') IS NOT NULL").scalar() == "t"
-        let mode = hasMeta ? (try conn.execute("SELECT sluice_mode()").scalar() ?? "plain") : "not migrated"
-        let expected = plain + (mode == "timescale" ? timescale : [])
-        let pending = expected.map(\.name).filter { !applied.contains($0) }
-        let version = try conn.execute("SHOW server_version").scalar() ?? "?"
-        let tsVersion = try conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'").scalar()
-        let tsAvailable = try conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'").scalar() == "1"
-        var report = DoctorReport(mode: mode, serverVersion: version, timescaleVersion: tsVersion, timescaleAvailable: tsAvailable,
-                                  applied: applied, pending: pending, partitions: [], defaultPartitionRows: 0,
+        let recorded = try RecordedSchema.read(on: conn)
+        let hasMeta = try conn.execute("SELECT to_regclass('sluice_meta') IS NOT NULL").scalar(Bool.self) == true
+        let mode = hasMeta ? (try conn.execute("SELECT sluice_mode()").scalar(String.self) ?? "plain") : "not migrated"
+        let expected = try expectation(for: DatabaseMode(rawValue: mode) ?? .plain, on: conn)
+        let pending = expected.pending(in: recorded)
+        let versions = try conn.execute("""
+            SELECT current_setting('server_version'),
+                   (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'),
+                   EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb')
+            """).firstRow
+        let tsVersion = try versions?.decodeIfPresent(String.self, at: 1)
+        var report = DoctorReport(mode: mode, serverVersion: try versions?.decode(String.self, at: 0) ?? "?", timescaleVersion: tsVersion,
+                                  timescaleAvailable: try versions?.decode(Bool.self, at: 2) ?? false,
+                                  applied: recorded.migrations.sorted(), pending: pending.migrations,
+                                  pendingDefinitions: pending.definitions, definitions: expected.definitions.count,
+                                  partitions: [], defaultPartitionRows: 0,
                                   chunks: 0, compressedChunks: 0, estimatedEvents: 0, neverAnalyzed: 0,
                                   jobs: nil, jobErrorsAvailable: false)
         if mode == "timescale", tsVersion != nil {
             (report.jobs, report.jobErrorsAvailable) = try TimescaleJob.all(on: conn)
         }
-        guard try conn.execute("SELECT to_regclass('agent_events') IS NOT NULL").scalar() == "t" else { return report }
+        guard try conn.execute("SELECT to_regclass('agent_events') IS NOT NULL").scalar(Bool.self) == true else { return report }
         let estimate: QueryResult
         if mode == "timescale" {
             let r = try conn.execute("""
@@ -92,7 +107,7 @@ extension Migrator {
             report.partitions = try conn.execute("""
                 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE i.inhparent = 'agent_events'::regclass AND c.relname <> 'agent_events_default' ORDER BY c.relname
-                """).rows.compactMap { $0[0] }
+                """).decodedRows.map { row throws(StoreError) in try row.decode(String.self, at: 0) }
             report.defaultPartitionRows = try conn.execute("SELECT count(*) FROM agent_events_default").scalar(Int.self) ?? 0
             // reltuples is -1 until a partition is first analyzed (autovacuum does it after its
             // first rows, or ANALYZE): such a partition is counted, an empty one is 0.

@@ -17,7 +17,10 @@ public enum EventWriter {
         public let names: [String]
         let direct: String
         let copy: String
+        /// Inserts the new rows of the staging table; answers `(project_id, rows inserted)`.
         let insert: String
+        /// The position of `project_id` in ``names``.
+        let projectColumn: Int
 
         init(_ names: [String]) {
             self.names = names
@@ -25,10 +28,15 @@ public enum EventWriter {
             direct = "COPY agent_events (\(list)) FROM STDIN (FORMAT binary)"
             copy = "COPY sluice_staging (\(list)) FROM STDIN (FORMAT binary)"
             insert = """
-                INSERT INTO agent_events (\(list))
-                SELECT \(list) FROM sluice_staging ORDER BY id, "timestamp"
-                ON CONFLICT (id, "timestamp") DO NOTHING
+                WITH inserted AS (
+                    INSERT INTO agent_events (\(list))
+                    SELECT \(list) FROM sluice_staging ORDER BY id, "timestamp"
+                    ON CONFLICT (id, "timestamp") DO NOTHING
+                    RETURNING project_id)
+                SELECT project_id, count(*) FROM inserted GROUP BY project_id
                 """
+            guard let projectColumn = names.firstIndex(of: "project_id") else { preconditionFailure("a stream of events has project_id") }
+            self.projectColumn = projectColumn
         }
     }
 
@@ -52,6 +60,17 @@ public enum EventWriter {
         /// Rows the database refused on their own, by chunk index (the write of chunks only); the
         /// rest of the batch was stored.
         public var refused: [Int: [RowIsolation.Refused]] = [:]
+        /// ``copied`` by project: refused rows are in neither count.
+        public var copiedByProject: [Int32: Int] = [:]
+        /// ``inserted`` by project; the difference with ``copiedByProject`` is the duplicates.
+        public var insertedByProject: [Int32: Int] = [:]
+
+        mutating func add(_ other: Outcome) {
+            copied += other.copied
+            inserted += other.inserted
+            copiedByProject.merge(other.copiedByProject, uniquingKeysWith: +)
+            insertedByProject.merge(other.insertedByProject, uniquingKeysWith: +)
+        }
     }
 
     /// Stores the rows of `chunks` (one per request, say) in one COPY batch and commits.
@@ -70,9 +89,7 @@ public enum EventWriter {
             var outcome = Outcome(copied: 0, inserted: 0)
             while let range = isolation.next() {
                 do throws(StoreError) {
-                    let part = try write(rows.stream(range), on: conn)
-                    outcome.copied += part.copied
-                    outcome.inserted += part.inserted
+                    outcome.add(try write(rows.stream(range), on: conn))
                     isolation.stored()
                 } catch where error.isDataError {
                     isolation.refused(error.refusalReason)
@@ -139,12 +156,13 @@ public enum EventWriter {
     private static func writeOnce(
         _ stream: [UInt8], columns: Columns, on conn: PostgresConnection
     ) throws(StoreError) -> Outcome {
-        try conn.transaction { () throws(StoreError) in
+        let byProject = CopyBinaryEncoder.rowsByProject(stream, column: columns.projectColumn)
+        return try conn.transaction { () throws(StoreError) in
             try conn.execute("SAVEPOINT sluice_direct")
             do throws(StoreError) {
                 let copied = try conn.copyIn(columns.direct, data: stream)
                 try conn.execute("RELEASE SAVEPOINT sluice_direct")
-                return Outcome(copied: copied, inserted: copied)
+                return Outcome(copied: copied, inserted: copied, copiedByProject: byProject, insertedByProject: byProject)
             } catch {
                 // 23505: a key exists; 40P01: two direct copies of shared events deadlocked.
                 guard case .server(let state, _, _) = error, state == "23505" || state == "40P01" else { throw error }
@@ -152,8 +170,13 @@ public enum EventWriter {
             }
             try conn.execute(createStaging)
             let copied = try conn.copyIn(columns.copy, data: stream)
-            let inserted = try conn.execute(columns.insert).affectedRows
-            return Outcome(copied: copied, inserted: inserted)
+            var outcome = Outcome(copied: copied, inserted: 0, copiedByProject: byProject)
+            for row in try conn.execute(columns.insert).decodedRows {
+                let inserted = try row.decode(Int.self, at: 1)
+                outcome.insertedByProject[try row.decode(Int32.self, at: 0)] = inserted
+                outcome.inserted += inserted
+            }
+            return outcome
         }
     }
 }

@@ -86,6 +86,8 @@ public struct Migrator: Sendable {
         public var applied: [String]
         /// The definitions applied (new or changed), in order.
         public var definitions: [String] = []
+        /// What the database holds now; `GET /readyz` compares it against this.
+        public var expected: SchemaExpectation
     }
 
     /// Brings the database up to date. Blocking: call it on a connection's own thread.
@@ -109,12 +111,15 @@ public struct Migrator: Sendable {
                 """)
         }
         let done = Set(try conn.execute("SELECT name FROM sluice_migrations").rows.compactMap { $0[0] })
-        var report = Report(mode: mode, applied: [])
+        let expected = try expectation(for: mode, on: conn)
+        let recorded = definitions.hasAny ? try RecordedSchema.readDefinitions(on: conn) : [:]
+        var report = Report(mode: mode, applied: [], expected: expected)
         report.applied += try apply(plain, skipping: done, mode: mode, on: conn)
-        report.definitions += try apply(mode == .timescale ? definitions.plainInTimescale : definitions.plain, on: conn)
+        report.definitions += try apply(mode == .timescale ? definitions.plainInTimescale : definitions.plain,
+                                        expected: expected, recorded: recorded, on: conn)
         if mode == .timescale {
             report.applied += try apply(timescale, skipping: done, mode: mode, on: conn)
-            report.definitions += try apply(definitions.timescale, on: conn)
+            report.definitions += try apply(definitions.timescale, expected: expected, recorded: recorded, on: conn)
         }
         if mode == .plain {
             try conn.execute("SELECT sluice_maintain_partitions()")
@@ -131,22 +136,28 @@ public struct Migrator: Sendable {
     private func apply(_ migrations: [Migration], skipping done: Set<String>, mode: DatabaseMode, on conn: PostgresConnection) throws(StoreError) -> [String] {
         var applied: [String] = []
         for m in migrations where !done.contains(m.name) {
-            logger.info("applying migration", metadata: ["file": "\(m.name)"])
-            try conn.execute("BEGIN")
-            do {
+            try applyInTransaction(m.name, kind: "migration", on: conn) { () throws(StoreError) in
                 try conn.executeScript(m.sql)
                 if m.name == plain.first?.name {
                     try recordMode(mode, conn)
                 }
                 try conn.execute("INSERT INTO sluice_migrations (name) VALUES ($1)", [m.name])
-                try conn.execute("COMMIT")
-            } catch {
-                _ = try? conn.execute("ROLLBACK")
-                throw .migration("\(m.name) failed: \(error)")
             }
             applied.append(m.name)
         }
         return applied
+    }
+
+    /// Runs `body`, which applies and records the file `name`, in its own transaction; a failure
+    /// names the file.
+    func applyInTransaction(_ name: String, kind: String, on conn: PostgresConnection,
+                            _ body: () throws(StoreError) -> Void) throws(StoreError) {
+        logger.info("applying \(kind)", metadata: ["file": "\(name)"])
+        do throws(StoreError) {
+            try conn.transaction(body)
+        } catch {
+            throw .migration("\(name) failed: \(error)")
+        }
     }
 
     /// The recorded mode, or the mode to record now.

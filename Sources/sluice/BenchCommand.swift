@@ -1,12 +1,23 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SluiceArchive
 import SluiceBench
 import SluiceStore
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, Queries.self, ArchiveBench.self, ImportBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, Queries.self, RateLimitBench.self, ArchiveBench.self, ImportBench.self])
+
+    /// Runs `body` against the database of DATABASE_URL or the embedded cluster, with this
+    /// executable as the `sluice serve` that benchmarks start.
+    static func withTarget<T>(_ body: (BenchTarget) async throws -> T) async throws -> T {
+        try await Database.using(label: "sluice.bench") { database, logger in
+            try await body(BenchTarget(
+                databaseURL: database.url,
+                databaseLabel: database.cluster.map { "embedded cluster at \($0.directory.path)" } ?? "DATABASE_URL",
+                serverExecutable: Bundle.main.executablePath ?? CommandLine.arguments[0],
+                logger: logger))
+        }
+    }
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -19,47 +30,16 @@ struct Bench: AsyncParsableCommand {
                 figures; it asserts only that every database holds every event.
                 """)
 
-        @Option(help: "Events to generate.")
-        var events = 1_000_000
-
-        @Option(help: "Concurrent HTTP clients, each with one keep-alive connection.")
-        var concurrency = 4
-
-        @Option(help: "Events per HTTP request (at most 10000, the server's default limit).")
-        var batch = 1000
-
-        @Option(help: "Seed of the event generator.")
-        var seed: UInt64 = 1
-
-        @Option(help: "Events posted at half the measured rate while the projection lag is probed (default: a fifth of --events).")
-        var steady: Int?
-
-        @Flag(help: "Keep the bench databases and the server's log afterwards (they are deleted otherwise).")
-        var keep = false
-
-        func validate() throws {
-            guard events > 0 else { throw ValidationError("--events must be positive") }
-            guard steady.map({ $0 > 0 }) ?? true else { throw ValidationError("--steady must be positive") }
-            guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
-            guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 10000") }
-        }
+        @OptionGroup var options: IngestBenchmark.Options
 
         func run() async throws {
-            try Sluice.bootstrapLogging()
-            let logger = Logger(label: "sluice.bench")
-            let database = try Database.open(logger: logger)
-            defer { database.close() }
-            let benchmark = IngestBenchmark(
-                options: .init(events: events, concurrency: concurrency, batch: batch, seed: seed, keep: keep, steadyEvents: steady),
-                databaseURL: database.url,
-                databaseLabel: database.cluster.map { "embedded cluster at \($0.directory.path)" } ?? "DATABASE_URL",
-                serverExecutable: Bundle.main.executablePath ?? CommandLine.arguments[0],
-                logger: logger)
-            let report = try await benchmark.run()
-            print(report.text)
-            guard report.verified else {
-                logger.error("a database does not hold every generated event")
-                throw ExitCode.failure
+            try await Bench.withTarget { target in
+                let report = try await IngestBenchmark(options: options, target: target).run()
+                print(report.text)
+                guard report.verified else {
+                    target.logger.error("a database does not hold every generated event")
+                    throw ExitCode.failure
+                }
             }
         }
     }
@@ -74,27 +54,12 @@ struct Bench: AsyncParsableCommand {
                 the stock lz4 tool, and restores the archive into sluice_bench_restore.
                 """)
 
-        @Option(help: "Events in the segment.")
-        var events = 1_000_000
-
-        @Option(help: "Seed of the event generator.")
-        var seed: UInt64 = 1
-
-        @Option(help: "Compression: fast, hc or hc:N.")
-        var level = "fast"
-
-        @Flag(help: "Keep the bench databases afterwards.")
-        var keep = false
+        @OptionGroup var options: ArchiveBenchmark.Options
 
         func run() async throws {
-            try Sluice.bootstrapLogging()
-            let logger = Logger(label: "sluice.bench")
-            guard let level = LZ4Level(level) else { throw ValidationError("--level: fast, hc or hc:3 … hc:12") }
-            let database = try Database.open(logger: logger)
-            defer { database.close() }
-            let benchmark = ArchiveBenchmark(
-                options: .init(events: events, seed: seed, level: level, keep: keep), databaseURL: database.url, logger: logger)
-            print(try await benchmark.run())
+            try await Bench.withTarget { target in
+                print(try await ArchiveBenchmark(options: options, target: target).run())
+            }
         }
     }
 
@@ -103,18 +68,11 @@ struct Bench: AsyncParsableCommand {
             commandName: "import",
             abstract: "Claude transcript import: parse + map throughput (one core, no database) against wc -l of the same files.")
 
-        @Option(help: "Megabytes of transcripts to generate.")
-        var megabytes = 256
-
-        @Option(help: "Seed of the generator.")
-        var seed: UInt64 = 1
-
-        @Flag(help: "Keep the generated transcripts (printed directory).")
-        var keep = false
+        @OptionGroup var options: ImportBenchmark.Options
 
         func run() async throws {
             try Sluice.bootstrapLogging()
-            print(try await ImportBenchmark(options: .init(megabytes: megabytes, seed: seed, keep: keep)).run())
+            print(try await ImportBenchmark(options: options).run())
         }
     }
 }

@@ -17,45 +17,12 @@ extension Bench {
                 same question (median). The database is kept: --reuse measures it again without loading.
                 """)
 
-        @Option(help: "Events to generate.")
-        var events = 10_000_000
-
-        @Option(help: "Days the events span, ending now.")
-        var days = 30
-
-        @Option(help: "Timed runs per query (after a warm-up run).")
-        var runs = 50
-
-        @Option(help: "Timed runs per raw GROUP BY (its median is reported).")
-        var rawRuns = 1
-
-        @Option(help: "Seed of the event generator.")
-        var seed: UInt64 = 1
-
-        @Option(help: "The Grafana dashboard whose panels are measured.")
-        var dashboard = "dashboards/sluice-overview.json"
-
-        @Flag(help: "Measure the database an earlier run loaded, without loading it again.")
-        var reuse = false
-
-        func validate() throws {
-            guard events > 0 else { throw ValidationError("--events must be positive") }
-            guard days > 0 else { throw ValidationError("--days must be positive") }
-            guard runs > 0, rawRuns > 0 else { throw ValidationError("--runs and --raw-runs must be positive") }
-        }
+        @OptionGroup var options: QueryBenchmark.Options
 
         func run() async throws {
-            try Sluice.bootstrapLogging()
-            let logger = Logger(label: "sluice.bench")
-            let database = try Database.open(logger: logger)
-            defer { database.close() }
-            let benchmark = QueryBenchmark(
-                options: .init(events: events, days: days, runs: runs, rawRuns: rawRuns, seed: seed, reuse: reuse, dashboard: dashboard),
-                databaseURL: database.url,
-                databaseLabel: database.cluster.map { "embedded cluster at \($0.directory.path)" } ?? "DATABASE_URL",
-                serverExecutable: Bundle.main.executablePath ?? CommandLine.arguments[0],
-                logger: logger)
-            print(try await benchmark.run().text)
+            try await Bench.withTarget { target in
+                print(try await QueryBenchmark(options: options, target: target).run().text)
+            }
         }
     }
 }

@@ -24,6 +24,17 @@ struct Database {
         if startedCluster { cluster?.stop() }
     }
 
+    /// How a command that works on the database starts and ends: logging bootstrapped, the
+    /// database resolved (``open(logger:)``), `body` run with it and a logger labelled `label`,
+    /// then the database closed (``close()``), whether `body` returned or threw.
+    static func using<T>(label: String = "sluice", _ body: (Database, Logger) async throws -> T) async throws -> T {
+        try Sluice.bootstrapLogging()
+        let logger = Logger(label: label)
+        let database = try open(logger: logger)
+        defer { database.close() }
+        return try await body(database, logger)
+    }
+
     /// Runs `body` on one connection (on its own thread), then closes it.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws(StoreError) -> T) async throws -> T {
         let worker = ConnectionWorker(url: url)

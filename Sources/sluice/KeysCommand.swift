@@ -32,18 +32,17 @@ struct Keys: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try Sluice.bootstrapLogging()
-            let database = try Database.open(logger: Logger(label: "sluice"))
-            defer { database.close() }
-            let (project, admin, name, rate, burst) = (self.project, self.admin, self.name, self.rate, self.burst)
-            let migrator = try Migrator()
-            let created = try await database.withConnection { conn throws(StoreError) in
-                _ = try migrator.migrate(conn)
-                return try APIKeys.create(name: name, projectName: project, admin: admin, rateEventsPerSecond: rate, rateBurst: burst, on: conn)
+            try await Database.using { database, _ in
+                let (project, admin, name, rate, burst) = (self.project, self.admin, self.name, self.rate, self.burst)
+                let migrator = try Migrator()
+                let created = try await database.withConnection { conn throws(StoreError) in
+                    _ = try migrator.migrate(conn)
+                    return try APIKeys.create(name: name, projectName: project, admin: admin, rateEventsPerSecond: rate, rateBurst: burst, on: conn)
+                }
+                print(created.key)
+                let scope = created.record.projectId.map { "project \($0) (\(project ?? ""))" } ?? "admin"
+                print("key \(created.record.id) for \(scope); send it as `Authorization: Bearer <key>`. It is not shown again.")
             }
-            print(created.key)
-            let scope = created.record.projectId.map { "project \($0) (\(project ?? ""))" } ?? "admin"
-            print("key \(created.record.id) for \(scope); send it as `Authorization: Bearer <key>`. It is not shown again.")
         }
     }
 
@@ -51,12 +50,11 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List active keys (prefix only).")
 
         func run() async throws {
-            try Sluice.bootstrapLogging()
-            let database = try Database.open(logger: Logger(label: "sluice"))
-            defer { database.close() }
-            let keys = try await database.withConnection { conn throws(StoreError) in try APIKeys.list(on: conn) }
-            for k in keys {
-                print("\(k.id)\t\(k.prefix)…\t\(k.isAdmin ? "admin" : "project \(k.projectId ?? 0)")\t\(k.name)")
+            try await Database.using { database, _ in
+                let keys = try await database.withConnection { conn throws(StoreError) in try APIKeys.list(on: conn) }
+                for k in keys {
+                    print("\(k.id)\t\(k.prefix)…\t\(k.isAdmin ? "admin" : "project \(k.projectId ?? 0)")\t\(k.name)")
+                }
             }
         }
     }
@@ -68,13 +66,12 @@ struct Keys: AsyncParsableCommand {
         var id: Int32
 
         func run() async throws {
-            try Sluice.bootstrapLogging()
-            let database = try Database.open(logger: Logger(label: "sluice"))
-            defer { database.close() }
-            let id = self.id
-            let revoked = try await database.withConnection { conn throws(StoreError) in try APIKeys.revoke(id: id, on: conn) }
-            print(revoked ? "revoked key \(id)" : "no active key \(id)")
-            if !revoked { throw ExitCode.failure }
+            try await Database.using { database, _ in
+                let id = self.id
+                let revoked = try await database.withConnection { conn throws(StoreError) in try APIKeys.revoke(id: id, on: conn) }
+                print(revoked ? "revoked key \(id)" : "no active key \(id)")
+                if !revoked { throw ExitCode.failure }
+            }
         }
     }
 }

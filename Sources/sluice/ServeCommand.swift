@@ -20,11 +20,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // Every setting is checked before anything starts.
         let configuration = try Settings.server(host: host, port: port)
-        try Sluice.bootstrapLogging()
-        let logger = Logger(label: "sluice")
-        let database = try Database.open(logger: logger)
-        defer { database.close() }
-        try await SluiceApplication(databaseURL: database.url, configuration: configuration, logger: logger).run()
+        try await Database.using { database, logger in
+            try await SluiceApplication(databaseURL: database.url, configuration: configuration, logger: logger).run()
+        }
     }
 }
 
@@ -32,14 +30,14 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply migrations/ and the definitions of SQL/definitions.txt (and timescale/ in TimescaleDB mode).")
 
     func run() async throws {
-        try Sluice.bootstrapLogging()
-        let logger = Logger(label: "sluice")
-        let database = try Database.open(logger: logger)
-        defer { database.close() }
-        let migrator = try Migrator(preference: try Settings.mode(), logger: logger)
-        let report = try await database.withConnection { conn throws(StoreError) in try migrator.migrate(conn) }
-        print("mode: \(report.mode.rawValue)")
-        print(report.applied.isEmpty ? "already up to date" : "applied: \(report.applied.joined(separator: ", "))")
+        try await Database.using { database, logger in
+            let migrator = try Migrator(preference: try Settings.mode(), logger: logger)
+            let report = try await database.withConnection { conn throws(StoreError) in try migrator.migrate(conn) }
+            print("mode: \(report.mode.rawValue)")
+            if report.applied.isEmpty && report.definitions.isEmpty { print("already up to date") }
+            if !report.applied.isEmpty { print("applied: \(report.applied.joined(separator: ", "))") }
+            if !report.definitions.isEmpty { print("definitions applied: \(report.definitions.joined(separator: ", "))") }
+        }
     }
 }
 
@@ -47,17 +45,15 @@ struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print mode, versions, schema version, partitions or chunks, and how each projector part is doing.")
 
     func run() async throws {
-        try Sluice.bootstrapLogging()
-        let logger = Logger(label: "sluice")
-        let database = try Database.open(logger: logger)
-        defer { database.close() }
-        let migrator = try Migrator(logger: logger)
-        let (report, parts) = try await database.withConnection { conn throws(StoreError) in
-            let report = try migrator.doctor(conn)
-            let migrated = try conn.execute("SELECT to_regclass('projector_dead_letters') IS NOT NULL").scalar() == "t"
-            return (report, migrated ? try PartStatus.all(on: conn) : [])
+        try await Database.using { database, logger in
+            let migrator = try Migrator(logger: logger)
+            let (report, parts) = try await database.withConnection { conn throws(StoreError) in
+                let report = try migrator.doctor(conn)
+                let migrated = try conn.execute("SELECT to_regclass('projector_dead_letters') IS NOT NULL").scalar(Bool.self) == true
+                return (report, migrated ? try PartStatus.all(on: conn) : [])
+            }
+            print(report)
+            for p in parts { print(p.doctorLine) }
         }
-        print(report)
-        for p in parts { print(p.doctorLine) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceIngest
+import SluiceProcess
 import SluiceServer
 import SluiceStore
 import SluiceTestSupport
@@ -17,14 +18,7 @@ import Glibc
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw TestFailure("connect: \(errno)") }
+        guard LoopbackPort.connect(fd, to: port) else { throw TestFailure("connect: \(errno)") }
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -38,16 +32,26 @@ import Glibc
         return Array((head + body).utf8)
     }
 
-    /// Connections of the server's pools that sat inside a transaction for more than a second:
-    /// a projector step or a COPY never idles that long between two of its statements.
-    static func stuckInTransaction(_ db: String) async throws -> [String] {
+    /// Connections of the server's pools idle inside a transaction. A projector step or a COPY is
+    /// so only between two of its statements; a connection left so by a client that went away
+    /// stays so.
+    static func idleInTransaction(_ db: String) async throws -> [String] {
         try await TestDatabase.query(db) { conn throws(StoreError) -> [String] in
             try conn.execute("""
                 SELECT state || ': ' || coalesce(query, '') FROM pg_stat_activity
-                WHERE datname = current_database() AND pid <> pg_backend_pid()
-                  AND state LIKE 'idle in transaction%' AND state_change < now() - interval '1 second'
-                """).rows.map { $0[0] ?? "" }
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'
+                """).decodedRows.map { row throws(StoreError) in try row.decode(String.self, at: 0) }
         }
+    }
+
+    /// The server's side of the TCP connections to its `port` that it has not closed yet (any
+    /// state of /proc/net/tcp but LISTEN): 0 once it is done with every client that hung up.
+    static func unclosedConnections(port: Int) throws -> Int {
+        let local = String(format: ":%04X", port)
+        return try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8).split(separator: "\n").dropFirst().filter { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(local) && fields[3] != "0A"
+        }.count
     }
 
     @Test func hangingUpBeforeOrAfterTheBodyLeavesEveryConnectionIdle() async throws {
@@ -64,8 +68,15 @@ import Glibc
                 default: try Self.sendAndHangUp(port: server.port, Self.postRequest(body, declaredLength: body.utf8.count + 10))  // body never ends
                 }
             }
-            try await Task.sleep(for: .seconds(2))
-            #expect(try await Self.stuckInTransaction(db) == [])
+            // The server closes a connection once it is done with its request, its batch committed.
+            try await waitUntil("the server closed the 30 connections") { try Self.unclosedConnections(port: server.port) == 0 }
+            // Then none stays idle in a transaction: the last poll's answer, [] unless the wait ran out.
+            var seen = ["not read yet"]
+            try? await waitUntil("no connection idle in a transaction", timeout: .seconds(60)) {
+                seen = try await Self.idleInTransaction(db)
+                return seen.isEmpty
+            }
+            #expect(seen == [])
             let r = try await post(port: server.port, Events.array([Events.json()]))
             #expect(r.status == 200, "\(r.body)")
             let stored = try await TestDatabase.query(db) { conn throws(StoreError) in

@@ -123,6 +123,31 @@ import Testing
             #expect(try await request(.GET, port: server.port, "/healthz").status == 200)
             #expect(try await request(.GET, port: server.port, "/readyz").status == 200)
             #expect(try await request(.GET, port: server.port, "/api/health").status == 200)
+
+            // A definition changed by another build's `sluice migrate`, another dropped from the
+            // record: not ready, naming both, until the record is this build's again.
+            try await TestDatabase.query(db) { conn throws(StoreError) in
+                try conn.execute("UPDATE sluice_definitions SET checksum = 'other' WHERE name = 'functions/sluice_num.sql'")
+                try conn.execute("DELETE FROM sluice_definitions WHERE name = 'functions/sluice_is_error.sql'")
+            }
+            let stale = try await request(.GET, port: server.port, "/readyz")
+            #expect(stale.status == 503)
+            #expect(stale.headers["Retry-After"].first == "5")
+            #expect(stale.json["error"] as? String
+                    == "definitions not current: functions/sluice_num.sql, functions/sluice_is_error.sql; run `sluice migrate`", "\(stale.body)")
+            #expect(try await request(.GET, port: server.port, "/api/health").status == 503)
+            _ = try await TestDatabase.query(db) { conn throws(StoreError) in try Migrator().migrate(conn) }
+            #expect(try await request(.GET, port: server.port, "/readyz").status == 200)
+
+            // A versioned migration missing as well: both named.
+            try await TestDatabase.query(db) { conn throws(StoreError) in
+                try conn.execute("DELETE FROM sluice_migrations WHERE name = 'migrations/0001_schema_meta.sql'")
+                try conn.execute("UPDATE sluice_definitions SET checksum = 'other' WHERE name = 'functions/sluice_num.sql'")
+            }
+            let both = try await request(.GET, port: server.port, "/readyz")
+            #expect(both.status == 503)
+            #expect(both.json["error"] as? String == "migrations not applied: migrations/0001_schema_meta.sql; "
+                    + "definitions not current: functions/sluice_num.sql; run `sluice migrate`", "\(both.body)")
         }
     }
 }

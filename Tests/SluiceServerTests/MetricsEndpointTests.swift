@@ -52,7 +52,7 @@ import Testing
                 #expect(samples["sluice_projector_step_seconds{part=\"\(name)\"}"] != nil, "\(name)")
             }
             #expect(parts.map { $0["deadLetters"] as? Int ?? 0 }.reduce(0, +) == 1, "the BC event is set aside by one part: \(parts)")
-            #expect(samples["sluice_events_stored_total"].map { $0 >= 10 } == true, "\(samples.keys.sorted())")
+            #expect(samples["sluice_events_stored_total{project=\"1\"}"].map { $0 >= 10 } == true, "\(samples.keys.sorted())")
             #expect(samples.keys.contains { $0.hasPrefix("sluice_build_info{version=") })
 
             // Prometheus's own checker reads it.
@@ -62,5 +62,42 @@ import Testing
             let check = try await runTool(["promtool", "check", "metrics"], input: .file(file.path), check: false)
             #expect(check.status == 0, "\(check.output)")
         }
+    }
+
+    /// Stored and duplicate events are counted by project, exactly, on each path of the writer: a
+    /// direct copy, the staging table (duplicates), and a batch the database refuses a row of, which
+    /// isolation splits. The project is this test's alone: the counters are the process's, shared
+    /// with the other in-process servers of the test run.
+    @Test func storedAndDuplicateEventsAreCountedByProject() async throws {
+        let db = try await TestDatabase.fresh()
+        let project = 4242, label = "{project=\"4242\"}"
+        let events = (0..<10).map { _ in Events.json(project: project) }
+        try await TestServer.with(databaseURL: db) { server in
+            func counters() async throws -> (stored: Double?, duplicates: Double?, refused: Double?) {
+                let samples = Self.samples(try await request(.GET, port: server.port, "/metrics").body)
+                return (samples["sluice_events_stored_total\(label)"], samples["sluice_events_duplicates_total\(label)"],
+                        samples["sluice_events_rejected_total{project=\"4242\",reason=\"refused_by_database\",field=\"\"}"])
+            }
+            #expect(try await post(port: server.port, Events.array(events)).status == 200)
+            var now = try await counters()
+            #expect(now.stored == 10 && now.duplicates == nil, "\(now)")
+
+            #expect(try await post(port: server.port, Events.array(Array(events.prefix(4)) + [Events.json(project: project)])).status == 200)
+            now = try await counters()
+            #expect(now.stored == 11 && now.duplicates == 4, "\(now)")
+
+            _ = try await TestDatabase.query(db) { conn throws(StoreError) in
+                try conn.execute("ALTER TABLE agent_events ADD CONSTRAINT test_poison CHECK (agent_id <> 'poison')")
+            }
+            let refused = try await post(port: server.port, Events.array(
+                [events[0], Events.json(project: project, #""agentId":"poison""#), Events.json(project: project)]))
+            #expect(refused.status == 207, "\(refused.body)")
+            now = try await counters()
+            #expect(now.stored == 12 && now.duplicates == 5 && now.refused == 1, "\(now)")
+        }
+        let rows = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try conn.execute("SELECT count(*) FROM agent_events WHERE project_id = 4242").scalar(Int.self)
+        }
+        #expect(rows == 12)
     }
 }

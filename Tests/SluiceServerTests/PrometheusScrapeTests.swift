@@ -27,11 +27,11 @@ import Glibc
                                                            rules: Self.dashboards.appendingPathComponent("prometheus/sluice-alerts.yml").path)
         defer { prometheus.stop() }
 
-        // 40 events, 10 of them sent twice; 3 invalid ones (a number numeric cannot hold, a year-0
-        // instant, no type) beside 2 good ones.
-        let events = (0..<40).map { _ in Events.json(id: UUID()) }
+        // 40 events (30 of project 1, 10 of project 2), 10 of them sent twice (5 of each); 3
+        // invalid ones (a number numeric cannot hold, a year-0 instant, no type) beside 2 good ones.
+        let events = (0..<40).map { i in Events.json(id: UUID(), project: i < 30 ? 1 : 2) }
         #expect(try await post(port: server.port, Events.array(events)).status == 200)
-        #expect(try await post(port: server.port, Events.array(Array(events.prefix(10)))).status == 200)
+        #expect(try await post(port: server.port, Events.array(Array(events[25..<35]))).status == 200)
         let invalid = [
             Events.json(id: UUID()).replacingOccurrences(of: #""data":{"#, with: #""data":{"n":1e1000000,"#),
             Events.json(id: UUID()).replacingOccurrences(of: #""timestamp":"[^"]*""#, with: #""timestamp":"0001-01-01T00:00:00+14:00""#,
@@ -52,13 +52,18 @@ import Glibc
         let deadline = ContinuousClock.now + .seconds(90)
         var stored: Double?
         while ContinuousClock.now < deadline {
-            stored = try await prometheus.value(#"sluice_events_stored_total{job="sluice"}"#)
+            stored = try await prometheus.value(#"sum(sluice_events_stored_total{job="sluice"})"#)
             if stored == rows { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(stored == rows, "\(server.log)")
-        #expect(try await prometheus.value(#"sluice_events_duplicates_total"#) == 10)
-        #expect(try await prometheus.value(#"sum(sluice_events_received_total{project="1"})"#) == 52)
+        #expect(try await prometheus.value(#"sluice_events_stored_total{project="1"}"#) == 32)
+        #expect(try await prometheus.value(#"sluice_events_stored_total{project="2"}"#) == 10)
+        #expect(try await prometheus.value(#"sum(sluice_events_duplicates_total)"#) == 10)
+        #expect(try await prometheus.value(#"sluice_events_duplicates_total{project="1"}"#) == 5)
+        #expect(try await prometheus.value(#"sluice_events_duplicates_total{project="2"}"#) == 5)
+        #expect(try await prometheus.value(#"sum(sluice_events_received_total{project="1"})"#) == 37)
+        #expect(try await prometheus.value(#"sum(sluice_events_received_total{project="2"})"#) == 15)
         #expect(try await prometheus.value(#"sum(sluice_events_received_total{project="unknown"})"#) == 3)
         #expect(try await prometheus.value(#"sum(sluice_events_rejected_total{reason="invalid"})"#) == Double(rejected))
         #expect(try await prometheus.value(#"sum(sluice_http_requests_total{route="/v1/events", method="POST"})"#) == 3)
@@ -122,7 +127,7 @@ struct PrometheusProcess: Sendable {
               - job_name: sluice
                 static_configs: [{targets: ["127.0.0.1:\(target)"]}]
             """.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let child = try ChildProcess.spawn(
             ["prometheus", "--config.file=\(directory.path)/prometheus.yml", "--storage.tsdb.path=\(directory.path)/data",
              "--web.listen-address=127.0.0.1:\(port)"],
@@ -163,22 +168,5 @@ struct PrometheusProcess: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return query.addingPercentEncoding(withAllowedCharacters: allowed) ?? query
-    }
-
-    /// A loopback port nothing listens on now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

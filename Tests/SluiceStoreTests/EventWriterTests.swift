@@ -5,10 +5,10 @@ import SluiceCore
 import SluiceTestSupport
 
 @Suite struct EventWriterTests {
-    static func event(_ day: Int = 0, id: UUID = .v7()) -> AgentEvent {
+    static func event(_ day: Int = 0, id: UUID = .v7(), project: Int32 = 1) -> AgentEvent {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         return AgentEvent(id: id, timestamp: Timestamp(microsecondsSinceEpoch: now + Int64(day) * 86_400_000_000),
-                          eventType: "tool_use", agentId: "claude-code", agentVersion: "2", sessionId: UUID(), projectId: 1,
+                          eventType: "tool_use", agentId: "claude-code", agentVersion: "2", sessionId: UUID(), projectId: project,
                           data: try! JSONText(#"{"tool":"Bash"}"#), tags: ["x"])
     }
 
@@ -18,18 +18,31 @@ import SluiceTestSupport
         return CopyBinaryEncoder.stream([e])
     }
 
+    /// Counted by project on each path: the direct copy, and the staging table that absorbs
+    /// duplicates within a batch and across batches.
     @Test func absorbsDuplicatesWithinAndAcrossBatches() async throws {
         let url = try await TestDatabase.fresh()
-        let events = (0..<100).map { _ in Self.event() }
+        let events = (0..<100).map { i in Self.event(project: i % 2 == 0 ? 1 : 2) }
         let within = Self.stream(events + events.prefix(10))
-        let again = Self.stream(Array(events.suffix(50)) + [Self.event()])
-        let (a, b, count) = try await TestDatabase.query(url) { conn throws(StoreError) in
-            (try EventWriter.write(within, on: conn), try EventWriter.write(again, on: conn),
+        let again = Self.stream(Array(events.suffix(50)) + [Self.event(project: 3)])
+        let fresh = Self.stream([Self.event(project: 3), Self.event(project: 3), Self.event(project: 2)])
+        let (a, b, c, count) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            (try EventWriter.write(within, on: conn), try EventWriter.write(again, on: conn), try EventWriter.write(fresh, on: conn),
              try conn.execute("SELECT count(*) FROM agent_events").scalar())
         }
-        #expect(a == EventWriter.Outcome(copied: 110, inserted: 100))
-        #expect(b == EventWriter.Outcome(copied: 51, inserted: 1))
-        #expect(count == "101")
+        #expect(a == EventWriter.Outcome(copied: 110, inserted: 100, copiedByProject: [1: 55, 2: 55], insertedByProject: [1: 50, 2: 50]))
+        #expect(b == EventWriter.Outcome(copied: 51, inserted: 1, copiedByProject: [1: 25, 2: 25, 3: 1], insertedByProject: [3: 1]))
+        #expect(c == EventWriter.Outcome(copied: 3, inserted: 3, copiedByProject: [2: 1, 3: 2], insertedByProject: [2: 1, 3: 2]))
+        #expect(count == "104")
+    }
+
+    /// The count by project is read from the stream itself, whatever wrote it.
+    @Test func countsTheRowsOfAStreamByProject() {
+        let stream = Self.stream([Self.event(project: 7), Self.event(project: -2), Self.event(project: 7)])
+        let column = CopyBinaryEncoder.columns.firstIndex(of: "project_id")!
+        #expect(CopyBinaryEncoder.rowsByProject(stream, column: column) == [7: 2, -2: 1])
+        #expect(CopyBinaryEncoder.rowsByProject(CopyBinaryEncoder.stream([]), column: column) == [:])
+        #expect(CopyBinaryEncoder.rowsByProject(Array(stream.prefix(stream.count - 40)), column: column) == [7: 1, -2: 1])
     }
 
     /// Native partitions: plain mode only (a hypertable makes its chunks as rows arrive).

@@ -60,5 +60,38 @@ import SluiceTestSupport
             #expect(report.partitions.count == 43)  // 35 days back, today, 7 ahead
             #expect(report.description.contains("partitions:      43 daily"))
         }
+        #expect(report.pendingDefinitions.isEmpty)
+        #expect(report.description.contains("definitions:     \(report.definitions) current"), "\(report)")
+    }
+
+    /// A definition whose recorded checksum is not this build's (another build's `sluice migrate`)
+    /// and one missing from the record are named, with the command that applies them.
+    @Test func doctorNamesDefinitionsThatAreNotCurrent() async throws {
+        let url = try await TestDatabase.fresh()
+        let migrator = try Migrator()
+        let (report, migrated, after) = try await TestDatabase.query(url) { conn throws(StoreError) in
+            try conn.execute("UPDATE sluice_definitions SET checksum = 'other' WHERE name = 'functions/sluice_num.sql'")
+            try conn.execute("DELETE FROM sluice_definitions WHERE name = 'functions/sluice_is_error.sql'")
+            return (try migrator.doctor(conn), try migrator.migrate(conn), try migrator.doctor(conn))
+        }
+        let stale = ["functions/sluice_num.sql", "functions/sluice_is_error.sql"]
+        #expect(report.pendingDefinitions == stale)
+        #expect(report.pending.isEmpty)
+        #expect(report.description.contains(
+            "definitions:     2 of \(report.definitions) not current: functions/sluice_num.sql, functions/sluice_is_error.sql (run `sluice migrate`)"),
+            "\(report)")
+        #expect(migrated.definitions == stale)
+        #expect(after.pendingDefinitions.isEmpty)
+    }
+
+    /// The comparison itself: a migration not applied, a definition changed, one never applied.
+    @Test func pendingSchemaNamesWhatMigrateWouldApply() {
+        let expected = SchemaExpectation(migrations: ["m1", "m2"], definitions: ["a", "b", "c"], checksums: ["a": "1", "b": "2", "c": "3"])
+        let current = RecordedSchema(migrations: ["m1", "m2"], definitions: ["a": "1", "b": "2", "c": "3", "gone": "9"])
+        #expect(expected.pending(in: current).isEmpty)
+        #expect(expected.pending(in: current).advice == nil)
+        let behind = RecordedSchema(migrations: ["m1"], definitions: ["a": "1", "b": "x"])
+        #expect(expected.pending(in: behind) == PendingSchema(migrations: ["m2"], definitions: ["b", "c"]))
+        #expect(expected.pending(in: behind).advice == "migrations not applied: m2; definitions not current: b, c; run `sluice migrate`")
     }
 }
