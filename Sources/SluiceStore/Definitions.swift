@@ -106,13 +106,13 @@ extension Migrator {
     func apply(_ definitions: [Definition], on conn: PostgresConnection) throws(StoreError) -> [String] {
         guard !definitions.isEmpty else { return [] }
         var recorded: [String: String] = [:]
-        for row in try conn.execute("SELECT name, checksum FROM sluice_definitions").rows {
-            if let name = row[0], let checksum = row[1] { recorded[name] = checksum }
+        for row in try conn.execute("SELECT name, checksum FROM sluice_definitions").decodedRows {
+            recorded[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1)
         }
         var applied: [String] = []
         for d in definitions {
-            let checksum = try conn.execute("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [d.sql]).scalar()
-            if let checksum, recorded[d.name] == checksum { continue }
+            let checksum = try conn.execute("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [d.sql]).value(String.self)
+            if recorded[d.name] == checksum { continue }
             logger.info("applying definition", metadata: ["file": "\(d.name)"])
             try conn.execute("BEGIN")
             do {
