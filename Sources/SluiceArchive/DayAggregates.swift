@@ -20,7 +20,7 @@ enum DayAggregates {
     /// Why the day may not be dropped whatever the aggregates hold (a refresh policy reaching it,
     /// late rows of a day dropped before), or nil.
     static func refusal(day: String, on conn: PostgresConnection) throws -> String? {
-        try conn.execute("SELECT sluice_timescale_drop_refusal($1::date)", [day]).scalar()
+        try conn.execute("SELECT sluice_timescale_drop_refusal($1::date)", [day]).scalar(String.self)
     }
 
     /// The aggregates that do not hold the day yet, those on the raw rows before those built on
@@ -31,7 +31,7 @@ enum DayAggregates {
               FROM sluice_day_aggregates($1::date) WITH ORDINALITY a(aggregate, materialized, computed, differing, n)
              WHERE differing > 0 ORDER BY n
             """, [day]).decodedRows.map { r throws(StoreError) in
-            Stale(aggregate: r.values[0] ?? "?", materialized: try r.decode(Int.self, at: 1),
+            Stale(aggregate: try r.decode(String.self, at: 0), materialized: try r.decode(Int.self, at: 1),
                   computed: try r.decode(Int.self, at: 2), differing: try r.decode(Int.self, at: 3))
         }
     }
