@@ -18,12 +18,10 @@ public enum ArchiveCatalog {
             SELECT day::text, part, manifest::text, verified_at::text, dropped_at::text
               FROM sluice_archive_parts WHERE $1::date IS NULL OR day = $1::date ORDER BY day, part
             """, [day])
-        return try result.rows.map { r in
-            guard let day = r[0], let part = r[1].flatMap({ Int($0) }), let text = r[2] else {
-                throw StoreError.protocolViolation("sluice_archive_parts row")
-            }
-            return CatalogPart(day: day, part: part, manifest: try SegmentManifest.decode(Data(text.utf8)),
-                               verifiedAt: r[3], droppedAt: r[4])
+        return try result.decodedRows.map { r in
+            CatalogPart(day: try r.decode(String.self, at: 0), part: try r.decode(Int.self, at: 1),
+                        manifest: try SegmentManifest.decode(Data(try r.decode(String.self, at: 2).utf8)),
+                        verifiedAt: try r.decodeIfPresent(String.self, at: 3), droppedAt: try r.decodeIfPresent(String.self, at: 4))
         }
     }
 }

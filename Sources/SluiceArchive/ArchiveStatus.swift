@@ -34,8 +34,7 @@ public struct ArchiveStatus: Sendable, Equatable {
     /// Reads the status; with `configuration`, also how many days archive and retention are behind.
     public static func read(configuration: ArchiveConfiguration?, now: Date = Date(), on conn: PostgresConnection) throws(StoreError) -> ArchiveStatus {
         func row(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> Row {
-            guard let row = try conn.execute(sql, parameters).firstRow else { throw .protocolViolation("archive status: no row for \(sql)") }
-            return row
+            try conn.execute(sql, parameters).requireRow()
         }
         let catalog = try row("""
             SELECT count(*), coalesce(sum(file_bytes), 0), extract(epoch FROM max(archived_at))

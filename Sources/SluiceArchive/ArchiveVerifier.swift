@@ -48,13 +48,13 @@ public struct ArchiveVerifier: Sendable {
             _ = try PartReader.verify(directory.dataFile(day: part.day, part: part.part), against: part.manifest)
             if part.droppedAt == nil {
                 let row = try conn.execute("SELECT rows, digest FROM sluice_archived_part_digest($1::date, $2::int)",
-                                           [part.day, String(part.part)]).firstRow
-                let inDatabase = try row?.decode(Int.self, at: 0) ?? -1
+                                           [part.day, String(part.part)]).requireRow()
+                let inDatabase = try row.decode(Int.self, at: 0)
                 guard inDatabase == part.manifest.rows else {
                     throw ArchiveError.corrupt(path: manifestURL.path,
                                                reason: "\(part.manifest.rows) rows archived, \(inDatabase) in the database")
                 }
-                if let expected = part.manifest.keyDigest, let found = row?.values[1], found != expected {
+                if let expected = part.manifest.keyDigest, let found = try row.decodeIfPresent(String.self, at: 1), found != expected {
                     throw ArchiveError.corrupt(path: manifestURL.path, reason: "the archived rows' key digest is \(expected), "
                         + "the database's rows' \(found): the same number of rows, but not the same rows")
                 }

@@ -54,7 +54,7 @@ public struct Archiver: Sendable {
             let days = try conn.execute(
                 "SELECT d::text FROM sluice_event_days($1::timestamptz) d WHERE sluice_archive_pending(d) > 0",
                 [cutoff]
-            ).rows.compactMap { $0[0] }
+            ).column(String.self)
             var written: [Written] = []
             for day in days {
                 if let part = try archive(day: day, installation: installation, on: conn) { written.append(part) }
@@ -97,12 +97,15 @@ public struct Archiver: Sendable {
                    to_char(sluice_day_start($1::date) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                    to_char(sluice_day_start($1::date + 1) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
             """, [day])
-        guard let row = state.rows.first, let snapshot = row[0], let partText = row[1], let part = Int(partText),
-              let from = row[4].flatMap(Timestamp.init(rfc3339:)), let to = row[5].flatMap(Timestamp.init(rfc3339:)) else {
-            throw StoreError.protocolViolation("archive state of \(day)")
-        }
+        let row = try state.requireRow()
+        let snapshot = try row.decode(String.self, at: 0)
+        let part = try row.decode(Int.self, at: 1)
+        let archivedAfter = try row.decode(String.self, at: 2)
+        let schemaVersion = try row.decode(String.self, at: 3)
+        let from = try row.decode(Timestamp.self, at: 4)
+        let to = try row.decode(Timestamp.self, at: 5)
         try conn.execute("SELECT set_config('sluice.archive_day', $1, true), set_config('sluice.archive_after', $2, true)",
-                         [day, row[2] ?? ""])
+                         [day, archivedAfter])
 
         try directory.makeDirectory(directory.dayDirectory(day))
         let dataURL = directory.dataFile(day: day, part: part)
@@ -163,7 +166,7 @@ public struct Archiver: Sendable {
             minEventTime: scanner.minTime.map(PostgresTime.rfc3339), maxEventTime: scanner.maxTime.map(PostgresTime.rfc3339),
             payloadBytes: encoder.contentSize, fileBytes: file.bytesWritten, file: ArchiveDirectory.dataFileName(part: part),
             compression: .init(level: configuration.level.description, contentChecksum: checksum),
-            sha256: hasher.finalize().hex, keyDigest: digest.text, snapshot: snapshot, schemaVersion: row[3] ?? "?", sluiceVersion: sluiceVersion,
+            sha256: hasher.finalize().hex, keyDigest: digest.text, snapshot: snapshot, schemaVersion: schemaVersion, sluiceVersion: sluiceVersion,
             installation: installation, archivedAt: Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000)).rfc3339)
 
         let v0 = clock.now
@@ -192,7 +195,7 @@ public struct Archiver: Sendable {
     static let blockBytes = 4 << 20
 
     static func installation(on conn: PostgresConnection) throws -> String {
-        guard let id = try conn.execute("SELECT value FROM sluice_meta WHERE key = 'installation_id'").scalar() else {
+        guard let id = try conn.execute("SELECT value FROM sluice_meta WHERE key = 'installation_id'").scalar(String.self) else {
             throw StoreError.migration("sluice_meta has no installation_id")
         }
         return id

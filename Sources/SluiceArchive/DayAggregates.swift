@@ -22,7 +22,7 @@ enum DayAggregates {
     /// `beforeRestoring`: only what a restore of the day's dropped parts would not lift (a policy).
     static func refusal(day: String, beforeRestoring: Bool = false, on conn: PostgresConnection) throws -> String? {
         try conn.execute(beforeRestoring ? "SELECT sluice_timescale_policy_refusal($1::date)" : "SELECT sluice_timescale_drop_refusal($1::date)",
-                         [day]).scalar()
+                         [day]).scalar(String.self)
     }
 
     /// The aggregates that do not hold the day yet, those on the raw rows before those built on
@@ -33,7 +33,7 @@ enum DayAggregates {
               FROM sluice_day_aggregates($1::date) WITH ORDINALITY a(aggregate, materialized, computed, differing, n)
              WHERE differing > 0 ORDER BY n
             """, [day]).decodedRows.map { r throws(StoreError) in
-            Stale(aggregate: r.values[0] ?? "?", materialized: try r.decode(Int.self, at: 1),
+            Stale(aggregate: try r.decode(String.self, at: 0), materialized: try r.decode(Int.self, at: 1),
                   computed: try r.decode(Int.self, at: 2), differing: try r.decode(Int.self, at: 3))
         }
     }

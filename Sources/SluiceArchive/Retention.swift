@@ -57,7 +57,7 @@ public struct Retention: Sendable {
             let installation = try Archiver.installation(on: conn)
             try archiver.directory.claim(installation: installation)
             let cutoff = UTCDay.start(of: now, minusDays: archiver.configuration.retentionDays)
-            let days = try conn.execute("SELECT d::text FROM sluice_event_days($1::timestamptz) d", [cutoff]).rows.compactMap { $0[0] }
+            let days = try conn.execute("SELECT d::text FROM sluice_event_days($1::timestamptz) d", [cutoff]).column(String.self)
             return try days.map { day in
                 let decision = try decide(day: day, installation: installation, dryRun: dryRun, on: conn)
                 try log(decision, on: conn)
@@ -85,7 +85,7 @@ public struct Retention: Sendable {
         var first: [String] = []
         // Late rows of a day dropped before: plain mode's projector folded them as they came, but
         // TimescaleDB's continuous aggregates take them only through a refresh over the whole day.
-        let timescale = try conn.execute("SELECT sluice_mode()").scalar() == "timescale"
+        let timescale = try conn.execute("SELECT sluice_mode()").value(DatabaseMode.self) == .timescale
         let dropped = rows > 0 && timescale ? try ArchiveCatalog.parts(day: day, on: conn).filter { $0.droppedAt != nil } : []
         if !dropped.isEmpty {
             if dryRun {
@@ -180,7 +180,7 @@ public struct Retention: Sendable {
         do {
             try conn.execute("BEGIN")
             try conn.execute("SET LOCAL lock_timeout = '30s'")
-            let n = try conn.execute("SELECT sluice_drop_archived_day($1::date)", [day]).scalar(Int.self) ?? 0
+            let n = try conn.execute("SELECT sluice_drop_archived_day($1::date)", [day]).value(Int.self)
             try conn.execute("COMMIT")
             return .success(n)
         } catch {
@@ -198,6 +198,6 @@ public struct Retention: Sendable {
     }
 
     private func count(_ sql: String, _ day: String, _ conn: PostgresConnection) throws -> Int {
-        try conn.execute(sql, [day]).scalar(Int.self) ?? 0
+        try conn.execute(sql, [day]).value(Int.self)
     }
 }

@@ -34,11 +34,9 @@ struct BenchDatabases: Sendable {
     }
 
     func count(_ name: String) async throws -> Int {
-        let text = try await withWorker(url(name)) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM agent_events").scalar()
+        try await withWorker(url(name)) { conn throws(StoreError) in
+            try conn.execute("SELECT count(*) FROM agent_events").value(Int.self)
         }
-        guard let text, let n = Int(text) else { throw BenchError("count(*) on \(name) returned \(text ?? "NULL")") }
-        return n
     }
 
     /// Leaves the server quiet before the next timed phase: `name`'s fresh rows vacuumed and
@@ -56,7 +54,7 @@ struct BenchDatabases: Sendable {
     }
 
     func serverVersion() async throws -> String {
-        try await withWorker(adminURL) { conn throws(StoreError) in try conn.execute("SHOW server_version").scalar() ?? "?" }
+        try await withWorker(adminURL) { conn throws(StoreError) in try conn.execute("SHOW server_version").value(String.self) }
     }
 }
 

@@ -55,8 +55,8 @@ final class ProjectionLagProbe: Sendable {
         while running.load(ordering: .relaxed) {
             let at = now
             if let row = try? await worker.run({ conn throws(StoreError) in
-                try conn.execute("SELECT pg_current_snapshot()::text, sluice_projected_horizon()::text").rows.first
-            }), let snapshot = row[0].flatMap(Snapshot.init), let horizon = row[1].flatMap(UInt64.init) {
+                try conn.execute("SELECT pg_current_snapshot()::text, sluice_projected_horizon()::text").requireRow()
+            }), let snapshot = try? Snapshot(row.decode(String.self, at: 0)), let horizon = try? row.decode(UInt64.self, at: 1) {
                 samples.withLock { $0.append(Sample(at: at, snapshot: snapshot, horizon: horizon)) }
             }
             try? await Task.sleep(for: .milliseconds(100))
@@ -70,8 +70,8 @@ final class ProjectionLagProbe: Sendable {
     /// Call it once the events of interest are acknowledged, and before more are sent.
     func caughtUp(after at: Double, timeout: Double = 300) async -> Double? {
         guard let newest = try? await worker.run({ conn throws(StoreError) in
-            try conn.execute("SELECT coalesce(max(ingest_xid), '0')::text FROM agent_events").scalar()
-        }).flatMap(UInt64.init) else { return nil }
+            try conn.execute("SELECT coalesce(max(ingest_xid), '0')::text FROM agent_events").value(UInt64.self)
+        }) else { return nil }
         let deadline = now + timeout
         while now < deadline {
             if let done = samples.withLock({ $0.first(where: { $0.at >= at && $0.horizon > newest }) }) {
@@ -89,7 +89,7 @@ final class ProjectionLagProbe: Sendable {
         let first = all.first(where: { window.contains($0.at) })?.snapshot.xmin ?? 0
         let xids = try await worker.run { conn throws(StoreError) in
             try conn.execute("SELECT DISTINCT ingest_xid::text FROM agent_events WHERE ingest_xid >= $1::xid8", [String(first)])
-                .rows.compactMap { $0[0].flatMap(UInt64.init) }
+                .column(UInt64.self)
         }.sorted()
         await worker.shutdown()
         var out: [Double] = []

@@ -146,14 +146,14 @@ public struct QueryBenchmark: TargetedBenchmark {
             let done = try await worker.run { conn throws(StoreError) in
                 try conn.execute("""
                     SELECT NOT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= sluice_projected_horizon())
-                    """).scalar() == "t"
+                    """).value(Bool.self)
             }
             if done { break }
             if ContinuousClock.now - reported > .seconds(60) {
                 let folded = try await worker.run { conn throws(StoreError) in
-                    try conn.execute("SELECT sum((metrics->>'events')::bigint) FROM agent_sessions").scalar()
+                    try conn.execute("SELECT sum((metrics->>'events')::bigint) FROM agent_sessions").scalar(Int.self)
                 }
-                logger.info("projecting", metadata: ["events_in_sessions": "\(folded ?? "0")"])
+                logger.info("projecting", metadata: ["events_in_sessions": "\(folded ?? 0)"])
                 reported = ContinuousClock.now
             }
             try await Task.sleep(for: .seconds(1))
@@ -169,10 +169,10 @@ public struct QueryBenchmark: TargetedBenchmark {
                        (SELECT agent_id FROM agent_sessions GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
                        (SELECT project_id::text FROM agent_sessions GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
                        (SELECT extract(epoch FROM max(bucket) + interval '1 hour')::bigint::text FROM agent_events_hourly)
-                """).rows.first
+                """).requireRow()
         }
-        guard let row, let session = row[0], let agent = row[1], let project = row[2].flatMap({ Int($0) }),
-              let end = row[3].flatMap({ Double($0) }) else {
+        guard let session = try row.decodeIfPresent(String.self, at: 0), let agent = try row.decodeIfPresent(String.self, at: 1),
+              let project = try row.decodeIfPresent(Int.self, at: 2), let end = try row.decodeIfPresent(Double.self, at: 3) else {
             throw BenchError("the projections hold no sessions: nothing to query")
         }
         // Ranges end at the end of the data's last hour.

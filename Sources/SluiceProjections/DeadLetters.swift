@@ -24,13 +24,11 @@ public enum DeadLetters {
                    first_failed_at::text, last_failed_at::text, attempts
             FROM projector_dead_letters WHERE $1::text IS NULL OR projector = $1
             ORDER BY first_failed_at, projector, event_timestamp, event_id LIMIT $2::int
-            """, [part?.rawValue, String(limit)]).rows.map { r throws(StoreError) in
-            guard let part = r[0], let id = r[1], let ts = r[2], let xid = r[3], let error = r[5], let first = r[6],
-                  let last = r[7], let attempts = r[8].flatMap({ Int($0) }) else {
-                throw .protocolViolation("projector_dead_letters row: \(r)")
-            }
-            return Entry(part: part, eventId: id, eventTimestamp: ts, ingestXid: xid, sqlState: r[4], error: error,
-                         firstFailedAt: first, lastFailedAt: last, attempts: attempts)
+            """, [part?.rawValue, String(limit)]).decodedRows.map { r throws(StoreError) in
+            func text(_ i: Int) throws(StoreError) -> String { try r.decode(String.self, at: i) }
+            return Entry(part: try text(0), eventId: try text(1), eventTimestamp: try text(2), ingestXid: try text(3),
+                         sqlState: try r.decodeIfPresent(String.self, at: 4), error: try text(5),
+                         firstFailedAt: try text(6), lastFailedAt: try text(7), attempts: try r.decode(Int.self, at: 8))
         }
     }
 
@@ -61,10 +59,10 @@ public enum DeadLetters {
             let keys = try conn.execute("""
                 SELECT event_id::text, event_timestamp::text, ingest_xid::text FROM projector_dead_letters
                 WHERE projector = $1 ORDER BY ingest_xid, event_timestamp, event_id FOR UPDATE
-                """, [part.rawValue]).rows.map { r in LoggedEventKey(id: r[0] ?? "", timestamp: r[1] ?? "", ingestXid: r[2] ?? "") }
+                """, [part.rawValue]).decodedRows.map { r throws(StoreError) in try LoggedEventKey(r) }
             guard let first = keys.first, let last = keys.last else { return outcome }
-            let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
-            let to = try conn.execute("SELECT ($1::text::numeric + 1)::text", [last.ingestXid]).scalar() ?? last.ingestXid
+            let plain = try conn.execute("SELECT sluice_mode()").value(DatabaseMode.self) == .plain
+            let to = try conn.execute("SELECT ($1::text::numeric + 1)::text", [last.ingestXid]).value(String.self)
             let range = FoldRange(part: part, from: first.ingestXid, to: to, plain: plain, idleTimeout: idleTimeout)
             var clock = PhaseClock()
             let folded = try Isolation.fold(keys, of: range, on: conn, clock: &clock)

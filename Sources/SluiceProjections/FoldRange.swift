@@ -25,7 +25,7 @@ struct FoldRange: Sendable {
         switch part {
         case .aggregates where plain:
             counts.hourlyRows = try conn.execute(
-                "SELECT sluice_project_aggregates($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])", range).scalar(Int.self) ?? 0
+                "SELECT sluice_project_aggregates($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])", range).value(Int.self)
             clock.lap("aggregates")
         case .aggregates:
             try conn.execute("SELECT sluice_request_late_days($1::xid8, $2::xid8)", [from, to])

@@ -27,7 +27,7 @@ enum Isolation {
         try conn.execute("""
             SELECT id::text, "timestamp"::text, ingest_xid::text FROM agent_events
             WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8 ORDER BY ingest_xid, "timestamp", id
-            """, [from, to]).rows.map { r in LoggedEventKey(id: r[0] ?? "", timestamp: r[1] ?? "", ingestXid: r[2] ?? "") }
+            """, [from, to]).decodedRows.map { r throws(StoreError) in try LoggedEventKey(r) }
     }
 
     /// What ``fold(_:of:on:clock:)`` did.
@@ -112,5 +112,13 @@ enum Isolation {
             try conn.execute("RELEASE SAVEPOINT sluice_fold")
             throw error
         }
+    }
+}
+
+extension LoggedEventKey {
+    /// A key read as (`id::text`, `"timestamp"::text`, `ingest_xid::text`).
+    init(_ row: Row) throws(StoreError) {
+        self.init(id: try row.decode(String.self, at: 0), timestamp: try row.decode(String.self, at: 1),
+                  ingestXid: try row.decode(String.self, at: 2))
     }
 }

@@ -1,7 +1,13 @@
+import SluiceStore
+
 /// A latency histogram as the aggregates store it (32 log-scale buckets of `durationMs`, see
 /// SQL/functions/sluice_latency_bucket.sql), and its quantiles computed as `sluice_histogram_quantile` computes them.
-struct LatencyHistogram: Equatable {
+struct LatencyHistogram: Equatable, PostgresDecodable {
     var counts: [Int64]
+
+    static var postgresTypeName: String { "bigint[]" }
+
+    init?(postgresText text: String) { self.init(postgresArray: text) }
 
     /// Parses PostgreSQL's text output of a `bigint[]` (`{1,0,2}`); nil for anything else.
     init?(postgresArray text: String) {

@@ -140,7 +140,7 @@ public enum Projector {
         try conn.execute("""
             SELECT pg_try_advisory_xact_lock_shared(hashtext('sluice_projector'))
                AND pg_try_advisory_xact_lock(hashtext('sluice_projector.' || $1))
-            """, [part.rawValue]).scalar() == "t"
+            """, [part.rawValue]).value(Bool.self)
     }
 
     /// Counts a failed step in `projector_positions` (outside the failed transaction, which was
@@ -211,7 +211,7 @@ public enum Projector {
             try tune(conn)
             // What was folded from days retention dropped lives only in the projections: keep it.
             try conn.execute("SELECT sluice_rebuild_keep()")
-            let plain = try conn.execute("SELECT sluice_mode()").scalar() == "plain"
+            let plain = try conn.execute("SELECT sluice_mode()").value(DatabaseMode.self) == .plain
             if plain {
                 try conn.execute("SELECT sluice_rebuild_truncate()")
             }
@@ -220,7 +220,7 @@ public enum Projector {
             try conn.execute("DELETE FROM chat_sessions")
             // The whole log is folded again: what fails now is set aside again.
             try conn.execute("DELETE FROM projector_dead_letters")
-            let final = try conn.execute("SELECT sluice_step_horizon()::text").scalar() ?? "0"
+            let final = try conn.execute("SELECT sluice_step_horizon()::text").value(String.self)
             // Late days are not recorded: the rebuild's caller refreshes every aggregate
             // (ContinuousAggregates.refreshAll).
             let parts: [Part] = plain ? Part.allCases : [.chat, .agentSessions]
@@ -279,18 +279,18 @@ public enum Projector {
                 WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
                 ORDER BY ingest_xid LIMIT $3::int + 1)
             SELECT count(*), max(ingest_xid)::text, count(*) FILTER (WHERE ingest_xid < (SELECT max(ingest_xid) FROM r)) FROM r
-            """, [position, final, String(maximumEvents)]).firstRow
-        let count = try row?.decode(Int.self, at: 0) ?? 0
-        guard count > maximumEvents, let cut = row?.values[1] else { return (final, count) }
-        if cut != position { return (cut, try row?.decode(Int.self, at: 2) ?? 0) }
+            """, [position, final, String(maximumEvents)]).requireRow()
+        let count = try row.decode(Int.self, at: 0)
+        guard count > maximumEvents, let cut = try row.decodeIfPresent(String.self, at: 1) else { return (final, count) }
+        if cut != position { return (cut, try row.decode(Int.self, at: 2)) }
         // One transaction alone holds that many events: take all of it.
         let next = try conn.execute("""
             SELECT coalesce(min(ingest_xid), $2::xid8)::text FROM agent_events
             WHERE ingest_xid > $1::xid8 AND ingest_xid < $2::xid8
-            """, [position, final]).scalar() ?? final
+            """, [position, final]).value(String.self)
         let events = try conn.execute("""
             SELECT count(*) FROM agent_events WHERE ingest_xid >= $1::xid8 AND ingest_xid < $2::xid8
-            """, [position, next]).scalar(Int.self) ?? 0
+            """, [position, next]).value(Int.self)
         return (next, events)
     }
 
@@ -303,13 +303,13 @@ public enum Projector {
         var clock = PhaseClock()
         try conn.execute("INSERT INTO projector_positions (projector) VALUES ($1) ON CONFLICT DO NOTHING", [part.rawValue])
         let position = try conn.execute(
-            "SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [part.rawValue]).scalar() ?? "0"
+            "SELECT horizon::text FROM projector_positions WHERE projector = $1 FOR UPDATE", [part.rawValue]).value(String.self)
         // Never back: sluice_step_horizon() can come out below an earlier step's horizon (see its
         // comment), and a position moved back would fold its range again.
-        let state = try conn.executePrepared("SELECT greatest($1::xid8, sluice_step_horizon())::text, sluice_mode()", [position]).rows.first
-        let final = state?[0] ?? position
+        let state = try conn.executePrepared("SELECT greatest($1::xid8, sluice_step_horizon())::text, sluice_mode()", [position]).requireRow()
+        let final = try state.decode(String.self, at: 0)
         // TimescaleDB mode: the aggregates are continuous aggregates, refreshed by their policies.
-        let plain = state?[1] == "plain"
+        let plain = try state.decode(DatabaseMode.self, at: 1) == .plain
         let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         clock.lap("horizon")
         var step = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: horizon, caughtUp: horizon == final, events: events)
@@ -326,8 +326,8 @@ public enum Projector {
             }
         }
         if part == .aggregates && !plain {
-            step.lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").rows.compactMap { r in
-                r[0].flatMap { day in r[1].map { LateDay(day: day, requested: $0) } }
+            step.lateDays = try conn.execute("SELECT day::text, requested::text FROM sluice_pending_late_days()").decodedRows.map {
+                r throws(StoreError) in LateDay(day: try r.decode(String.self, at: 0), requested: try r.decode(String.self, at: 1))
             }
         }
         let elapsed = ContinuousClock.now - started

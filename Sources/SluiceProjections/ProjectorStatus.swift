@@ -34,12 +34,9 @@ public struct PartStatus: Sendable, Equatable, Codable {
     public static func all(on conn: PostgresConnection) throws(StoreError) -> [PartStatus] {
         var parts = try positions(on: conn)
         // The table exists in TimescaleDB mode only (timescale/0008_late_day_refreshes.sql).
-        if try conn.execute("SELECT to_regclass('sluice_late_day_refreshes') IS NOT NULL").scalar() == "t",
+        if try conn.execute("SELECT to_regclass('sluice_late_day_refreshes') IS NOT NULL").value(Bool.self),
            let i = parts.firstIndex(where: { $0.part == Projector.Part.aggregates.rawValue }) {
-            guard let n = try conn.execute("SELECT count(*) FROM sluice_late_day_refreshes").scalar().flatMap({ Int($0) }) else {
-                throw .protocolViolation("sluice_late_day_refreshes count")
-            }
-            parts[i].refreshDaysPending = n
+            parts[i].refreshDaysPending = try conn.execute("SELECT count(*) FROM sluice_late_day_refreshes").value(Int.self)
         }
         return parts
     }
@@ -55,15 +52,14 @@ public struct PartStatus: Sendable, Equatable, Codable {
             FROM unnest($2::text[]) WITH ORDINALITY AS parts (part, n)
             LEFT JOIN projector_positions p ON p.projector = parts.part
             ORDER BY parts.n
-            """, [String(eventsBehindLimit), PostgresArray.literal(Projector.Part.allCases.map(\.rawValue))]).rows.map { r throws(StoreError) in
-            guard let part = r[0], let position = r[1], let behind = r[2].flatMap({ Int($0) }),
-                  let failures = r[7].flatMap({ Int($0) }), let dead = r[10].flatMap({ Int($0) }) else {
-                throw .protocolViolation("projector status row: \(r)")
-            }
-            let since = r[3].flatMap { Double($0) }
-            return PartStatus(part: part, position: position, eventsBehind: behind, lagSeconds: behind == 0 ? 0 : since,
-                              steppedAt: r[4], caughtUpAt: r[5], stepSeconds: r[6].flatMap { Double($0) }, failures: failures,
-                              lastError: r[8], lastErrorAt: r[9], deadLetters: dead)
+            """, [String(eventsBehindLimit), PostgresArray.literal(Projector.Part.allCases.map(\.rawValue))]).decodedRows.map { r throws(StoreError) in
+            func text(_ i: Int) throws(StoreError) -> String? { try r.decodeIfPresent(String.self, at: i) }
+            let behind = try r.decode(Int.self, at: 2)
+            let since = try r.decodeIfPresent(Double.self, at: 3)
+            return PartStatus(part: try r.decode(String.self, at: 0), position: try r.decode(String.self, at: 1), eventsBehind: behind,
+                              lagSeconds: behind == 0 ? 0 : since, steppedAt: try text(4), caughtUpAt: try text(5),
+                              stepSeconds: try r.decodeIfPresent(Double.self, at: 6), failures: try r.decode(Int.self, at: 7),
+                              lastError: try text(8), lastErrorAt: try text(9), deadLetters: try r.decode(Int.self, at: 10))
         }
     }
 }

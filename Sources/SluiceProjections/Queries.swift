@@ -46,8 +46,8 @@ public enum Queries {
               AND ($6::timestamptz IS NULL OR (s.start_time, s.id) < ($6::timestamptz, $7::uuid))
             ORDER BY s.start_time DESC, s.id DESC
             LIMIT $8::int
-            """, [f.project.map(String.init), f.agent, f.outcome, f.from, f.to, after?.0, after?.1, String(limit)]).rows
-        return page(rows, limit: limit)
+            """, [f.project.map(String.init), f.agent, f.outcome, f.from, f.to, after?.0, after?.1, String(limit)]).decodedRows
+        return try page(rows, limit: limit)
     }
 
     /// One session, or nil.
@@ -55,7 +55,7 @@ public enum Queries {
         try conn.execute("""
             SELECT json_build_object(\(sessionFields))::text FROM agent_sessions s
             WHERE s.id = $1::uuid AND ($2::int IS NULL OR s.project_id = $2::int)
-            """, [id, project.map(String.init)]).scalar()
+            """, [id, project.map(String.init)]).scalar(String.self)
     }
 
     /// A session's events in time order, `limit` at a time.
@@ -72,8 +72,8 @@ public enum Queries {
               AND ($3::timestamptz IS NULL OR (e."timestamp", e.id) > ($3::timestamptz, $4::uuid))
             ORDER BY e."timestamp", e.id
             LIMIT $5::int
-            """, [id, project.map(String.init), after?.0, after?.1, String(limit)]).rows
-        return page(rows, limit: limit)
+            """, [id, project.map(String.init), after?.0, after?.1, String(limit)]).decodedRows
+        return try page(rows, limit: limit)
     }
 
     /// What `GET /v1/metrics/hourly` groups by, besides the hour.
@@ -126,8 +126,8 @@ public enum Queries {
             CROSS JOIN LATERAL (SELECT g.bucket, g."group", g.events, g.errors, g."errorRate", g."tokensIn", g."tokensOut",
                                        g."tokensCacheRead", g."tokensCacheWrite", g."costUSD", g."toolFailures", g.durations) r
             ORDER BY g.bucket, g."group"
-            """, [f.project.map(String.init), f.agent, f.from, f.to]).rows
-        return withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95), ("p99Ms", 0.99)])
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).decodedRows
+        return try withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95), ("p99Ms", 0.99)])
     }
 
     /// Per tool over the filter's range: uses, failures, success rate, p50/p95 duration. Whole UTC
@@ -156,8 +156,8 @@ public enum Queries {
                   GROUP BY 1) g
             CROSS JOIN LATERAL (SELECT g.tool, g.uses, g.failures, g."successRate", g."avgMs") r
             ORDER BY g.uses DESC, g.tool
-            """, [f.project.map(String.init), f.agent, f.from, f.to]).rows
-        return withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).decodedRows
+        return try withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
     }
 
     /// The element-by-element sum of the 32-bucket `latency_histogram` of the rows named `alias`,
@@ -170,14 +170,14 @@ public enum Queries {
 
     /// A JSON array of the rows' objects (column 0), each with the quantiles of its histogram
     /// (column 1) appended under the given names.
-    static func withQuantiles(_ rows: [[String?]], _ quantiles: [(String, Double)]) -> String {
+    static func withQuantiles(_ rows: [Row], _ quantiles: [(String, Double)]) throws(StoreError) -> String {
         var out = "["
         for (i, row) in rows.enumerated() {
-            guard var object = row[0], object.last == "}" else { continue }
-            let histogram = row[1].flatMap(LatencyHistogram.init(postgresArray:))
+            var object = try row.decode(JSONObjectText.self, at: 0).text
+            let histogram = try row.decode(LatencyHistogram.self, at: 1)
             object.removeLast()
             for (name, p) in quantiles {
-                object += ",\"\(name)\":" + (histogram?.quantile(p).map(String.init) ?? "null")
+                object += ",\"\(name)\":" + (histogram.quantile(p).map(String.init) ?? "null")
             }
             out += (i == 0 ? "" : ",") + object + "}"
         }
@@ -207,7 +207,7 @@ public enum Queries {
                   AND ($3::timestamptz IS NULL OR c.day >= date_trunc('day', $3::timestamptz, 'UTC'))
                   AND ($4::timestamptz IS NULL OR c.day < $4::timestamptz)
                 GROUP BY 1) r
-            """, [f.project.map(String.init), f.agent, f.from, f.to]).scalar() ?? "[]"
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).value(String.self)
     }
 
     /// Chat messages matching `query` (PostgreSQL full-text search, web-search syntax), best first,
@@ -231,15 +231,31 @@ public enum Queries {
                         AND ($5::timestamptz IS NULL OR m."timestamp" < $5::timestamptz)
                       ORDER BY rank DESC, m."timestamp" DESC
                       LIMIT $6::int) t) r
-            """, [query, f.project.map(String.init), f.agent, f.from, f.to, String(limit)]).scalar() ?? "[]"
+            """, [query, f.project.map(String.init), f.agent, f.from, f.to, String(limit)]).value(String.self)
     }
 
-    private static func page(_ rows: [[String?]], limit: Int) -> Page {
-        let json = "[" + rows.compactMap { $0[0] }.joined(separator: ",") + "]"
-        let next = rows.count == limit ? rows.last.flatMap { r in r[1].flatMap { t in r[2].map { Cursor.encode(t, $0) } } } : nil
-        return Page(json: json, next: next)
+    /// Rows of (item JSON, cursor time, cursor id) as a page: the next one starts after the last
+    /// item when the page is full.
+    private static func page(_ rows: [Row], limit: Int) throws(StoreError) -> Page {
+        let items = try rows.map { row throws(StoreError) in try row.decode(String.self, at: 0) }
+        var next: String?
+        if rows.count == limit, let last = rows.last {
+            next = Cursor.encode(try last.decode(String.self, at: 1), try last.decode(String.self, at: 2))
+        }
+        return Page(json: "[" + items.joined(separator: ",") + "]", next: next)
     }
 }
+
+/// The text of a JSON object as PostgreSQL writes it (`{…}`), for members to be appended to.
+struct JSONObjectText: PostgresDecodable {
+    var text: String
+    init?(postgresText text: String) {
+        guard text.first == "{", text.last == "}" else { return nil }
+        self.text = text
+    }
+    static var postgresTypeName: String { "json object" }
+}
+
 
 /// An opaque page cursor: the (time, id) of the last item, base64url-encoded.
 enum Cursor {

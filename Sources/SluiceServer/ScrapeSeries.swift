@@ -24,9 +24,9 @@ struct ScrapeSeries: Sendable {
         static func read(on conn: PostgresConnection) throws(StoreError) -> Database {
             let row = try conn.execute("""
                 SELECT current_setting('server_version'), (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb')
-                """).rows.first ?? []
-            guard row.count == 2, let version = row[0] else { throw .protocolViolation("server_version row: \(row)") }
-            return Database(postgresql: String(version.prefix { $0 != " " }), timescaledb: row[1])
+                """).requireRow()
+            let version = try row.decode(String.self, at: 0)
+            return Database(postgresql: String(version.prefix { $0 != " " }), timescaledb: try row.decodeIfPresent(String.self, at: 1))
         }
     }
 

@@ -135,9 +135,9 @@ struct PartitionMaintenance: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let created = try await pool.withConnection { conn throws(StoreError) in
-                    try conn.execute("SELECT sluice_maintain_partitions()").scalar() ?? "0"
+                    try conn.execute("SELECT sluice_maintain_partitions()").value(Int.self)
                 }
-                if created != "0" { logger.info("partitions created", metadata: ["count": "\(created)"]) }
+                if created != 0 { logger.info("partitions created", metadata: ["count": "\(created)"]) }
             } catch {
                 logger.warning("partition maintenance failed; will retry", metadata: ["error": "\(error)"])
             }

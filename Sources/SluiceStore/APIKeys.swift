@@ -34,7 +34,7 @@ public enum APIKeys {
             RETURNING id
             """, [name, prefix, key, projectId.map(String.init), admin ? "true" : "false",
                   rateEventsPerSecond.map(String.init), rateBurst.map(String.init)])
-        guard let id = row.scalar().flatMap(Int32.init) else { throw .protocolViolation("INSERT api_keys returned no id") }
+        let id = try row.value(Int32.self)
         return (key, APIKey(id: id, name: name, prefix: prefix, projectId: projectId, isAdmin: admin,
                             rateEventsPerSecond: rateEventsPerSecond, rateBurst: rateBurst))
     }
@@ -58,7 +58,7 @@ public enum APIKeys {
 
     /// Whether any active key exists (when none does, a loopback server may run open).
     public static func anyActive(on conn: PostgresConnection) throws(StoreError) -> Bool {
-        try conn.execute("SELECT EXISTS (SELECT 1 FROM api_keys WHERE revoked_at IS NULL)").scalar() == "t"
+        try conn.execute("SELECT EXISTS (SELECT 1 FROM api_keys WHERE revoked_at IS NULL)").value(Bool.self)
     }
 
     /// Revokes the key with `id`; returns whether it was active.
@@ -67,7 +67,7 @@ public enum APIKeys {
     }
 
     private static func record(_ row: Row) throws(StoreError) -> APIKey {
-        APIKey(id: try row.decode(Int32.self, at: 0), name: row.values[1] ?? "", prefix: row.values[2] ?? "",
+        APIKey(id: try row.decode(Int32.self, at: 0), name: try row.decode(String.self, at: 1), prefix: try row.decode(String.self, at: 2),
                projectId: try row.decodeIfPresent(Int32.self, at: 3), isAdmin: try row.decode(Bool.self, at: 4),
                rateEventsPerSecond: try row.decodeIfPresent(Int32.self, at: 5), rateBurst: try row.decodeIfPresent(Int32.self, at: 6))
     }

@@ -25,10 +25,10 @@ public enum ContinuousAggregates {
     /// in plain mode. Returns the start of the refreshed range (nil: everything).
     @discardableResult
     public static func refreshAll(on conn: PostgresConnection) throws(StoreError) -> String? {
-        guard try conn.execute("SELECT sluice_mode()").scalar() == "timescale" else { return nil }
+        guard try conn.execute("SELECT sluice_mode()").value(DatabaseMode.self) == .timescale else { return nil }
         let from = try conn.execute("""
             SELECT max(sluice_day_start(day + 1))::text FROM sluice_archive_parts WHERE dropped_at IS NOT NULL
-            """).scalar()
+            """).scalar(String.self)
         try withoutJIT(conn) { () throws(StoreError) in
             for name in names {
                 try call("CALL refresh_continuous_aggregate($1::text::regclass, $2::timestamptz, now())", [name, from], on: conn)
@@ -42,7 +42,7 @@ public enum ContinuousAggregates {
     /// a migration creates them empty. Blocking; TimescaleDB mode only. Returns their names.
     @discardableResult
     public static func materializeNewRollups(on conn: PostgresConnection) throws(StoreError) -> [String] {
-        let empty = Set(try conn.execute("SELECT * FROM sluice_unmaterialized_rollups()").rows.compactMap { $0[0] })
+        let empty = Set(try conn.execute("SELECT * FROM sluice_unmaterialized_rollups()").column(String.self))
         let names = Self.names.filter(empty.contains)
         try withoutJIT(conn) { () throws(StoreError) in
             for name in names {

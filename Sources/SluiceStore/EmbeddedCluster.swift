@@ -113,7 +113,7 @@ public final class EmbeddedCluster: Sendable {
         }
         let admin = Self.connectionString(socket: socketDirectory.path, database: "postgres")
         let conn = try PostgresConnection(url: admin)
-        if try conn.execute("SELECT 1 FROM pg_database WHERE datname = $1", [database]).rows.isEmpty {
+        if try conn.execute("SELECT 1 FROM pg_database WHERE datname = $1", [database]).firstRow == nil {
             do {
                 try conn.execute("CREATE DATABASE \"\(database.replacingOccurrences(of: "\"", with: "\"\""))\"")
             } catch {

@@ -62,13 +62,13 @@ public enum Hierarchy {
                 SET updated_at = now(), repo_url = coalesce(projects.repo_url, EXCLUDED.repo_url)
             RETURNING \(projectColumns)
             """, [parsed.name, parsed.fullName, repoUrl, parsed.owner])
-        return try project(r)
+        return try project(r.requireRow())
     }
 
     /// The project called `name` (full name or short name), created (without a URL) if none is.
     public static func project(named name: String, on conn: PostgresConnection) throws(StoreError) -> ProjectRecord {
         let found = try conn.execute("SELECT \(projectColumns) FROM projects WHERE full_name = $1 OR name = $1 ORDER BY full_name = $1 DESC, id LIMIT 1", [name])
-        if !found.rows.isEmpty { return try project(found) }
+        if let row = found.firstRow { return try project(row) }
         let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
         let short = parts.last ?? name
         let owner = parts.count == 2 ? parts[0] : ""
@@ -77,18 +77,19 @@ public enum Hierarchy {
             ON CONFLICT (full_name) DO UPDATE SET updated_at = now()
             RETURNING \(projectColumns)
             """, [short, name, owner])
-        return try project(r)
+        return try project(r.requireRow())
     }
 
     public static func project(id: Int32, on conn: PostgresConnection) throws(StoreError) -> ProjectRecord? {
         let r = try conn.execute("SELECT \(projectColumns) FROM projects WHERE id = $1", [String(id)])
-        return r.rows.isEmpty ? nil : try project(r)
+        return try r.firstRow.map { row throws(StoreError) in try project(row) }
     }
 
-    private static func project(_ r: QueryResult) throws(StoreError) -> ProjectRecord {
-        guard let row = r.rows.first, let id = row[0].flatMap({ Int32($0) }) else { throw .protocolViolation("no project row") }
-        return ProjectRecord(id: id, name: row[1] ?? "", fullName: row[2] ?? "", repoUrl: row[3], repoOwner: row[4] ?? "",
-                             repoName: row[5] ?? "", description: row[6], createdAt: row[7] ?? "", updatedAt: row[8] ?? "")
+    private static func project(_ row: Row) throws(StoreError) -> ProjectRecord {
+        func text(_ i: Int) throws(StoreError) -> String { try row.decode(String.self, at: i) }
+        return ProjectRecord(id: try row.decode(Int32.self, at: 0), name: try text(1), fullName: try text(2),
+                             repoUrl: try row.decodeIfPresent(String.self, at: 3), repoOwner: try text(4), repoName: try text(5),
+                             description: try row.decodeIfPresent(String.self, at: 6), createdAt: try text(7), updatedAt: try text(8))
     }
 
     static let machineColumns = """
@@ -106,7 +107,7 @@ public enum Hierarchy {
                 ip_address = EXCLUDED.ip_address, metadata = EXCLUDED.metadata, last_seen_at = now()
             RETURNING \(machineColumns)
             """, [m.machineId, m.hostname, m.username, m.osType, m.osVersion, m.machineType, m.ipAddress, m.metadata?.jsonString])
-        return try machine(r)!
+        return try machine(r.requireRow())
     }
 
     /// By devlog's machine id string (`host-os-…`), or by the integer row id.
@@ -115,15 +116,15 @@ public enum Hierarchy {
             SELECT \(machineColumns) FROM machines
             WHERE machine_id = $1 OR (id::text = $1 AND NOT EXISTS (SELECT 1 FROM machines WHERE machine_id = $1))
             """, [key])
-        return try machine(r)
+        return try r.firstRow.map { row throws(StoreError) in try machine(row) }
     }
 
-    private static func machine(_ r: QueryResult) throws(StoreError) -> MachineRecord? {
-        guard let decoded = r.firstRow else { return nil }
-        let row = decoded.values
-        return MachineRecord(id: try decoded.decodeIfPresent(Int32.self, at: 0), machineId: row[1] ?? "", hostname: row[2] ?? "", username: row[3] ?? "",
-                             osType: row[4] ?? "", osVersion: row[5], machineType: row[6] ?? "", ipAddress: row[7],
-                             metadata: row[8].flatMap { JSONValue(json: $0) }, createdAt: row[9], lastSeenAt: row[10])
+    private static func machine(_ row: Row) throws(StoreError) -> MachineRecord {
+        func text(_ i: Int) throws(StoreError) -> String { try row.decode(String.self, at: i) }
+        return MachineRecord(id: try row.decode(Int32.self, at: 0), machineId: try text(1), hostname: try text(2), username: try text(3),
+                             osType: try text(4), osVersion: try row.decodeIfPresent(String.self, at: 5), machineType: try text(6),
+                             ipAddress: try row.decodeIfPresent(String.self, at: 7), metadata: try row.decode(JSONValue.self, at: 8),
+                             createdAt: try text(9), lastSeenAt: try text(10))
     }
 
     static let workspaceColumns = """
@@ -157,10 +158,11 @@ public enum Hierarchy {
 
     private static func workspaces(_ r: QueryResult) throws(StoreError) -> [WorkspaceRecord] {
         try r.decodedRows.map { row throws(StoreError) in
-            let v = row.values
-            return WorkspaceRecord(id: try row.decodeIfPresent(Int32.self, at: 0), projectId: try row.decode(Int32.self, at: 1),
-                                   machineId: try row.decode(Int32.self, at: 2), workspaceId: v[3] ?? "", workspacePath: v[4] ?? "",
-                                   workspaceType: v[5] ?? "", branch: v[6], commit: v[7], createdAt: v[8], lastSeenAt: v[9])
+            func text(_ i: Int) throws(StoreError) -> String { try row.decode(String.self, at: i) }
+            return WorkspaceRecord(id: try row.decode(Int32.self, at: 0), projectId: try row.decode(Int32.self, at: 1),
+                                   machineId: try row.decode(Int32.self, at: 2), workspaceId: try text(3), workspacePath: try text(4),
+                                   workspaceType: try text(5), branch: try row.decodeIfPresent(String.self, at: 6),
+                                   commit: try row.decodeIfPresent(String.self, at: 7), createdAt: try text(8), lastSeenAt: try text(9))
         }
     }
 }

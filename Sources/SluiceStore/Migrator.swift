@@ -110,7 +110,7 @@ public struct Migrator: Sendable {
                 )
                 """)
         }
-        let done = Set(try conn.execute("SELECT name FROM sluice_migrations").rows.compactMap { $0[0] })
+        let done = Set(try conn.execute("SELECT name FROM sluice_migrations").column(String.self))
         let expected = try expectation(for: mode, on: conn)
         let recorded = definitions.hasAny ? try RecordedSchema.readDefinitions(on: conn) : [:]
         var report = Report(mode: mode, applied: [], expected: expected)
@@ -162,16 +162,16 @@ public struct Migrator: Sendable {
 
     /// The recorded mode, or the mode to record now.
     private func decideMode(_ conn: PostgresConnection) throws(StoreError) -> DatabaseMode {
-        let hasMeta = try conn.execute("SELECT to_regclass('sluice_meta') IS NOT NULL").scalar() == "t"
-        let recorded = hasMeta ? try conn.execute("SELECT value FROM sluice_meta WHERE key = 'mode'").scalar() : nil
+        let hasMeta = try conn.execute("SELECT to_regclass('sluice_meta') IS NOT NULL").value(Bool.self)
+        let recorded = hasMeta ? try conn.execute("SELECT value FROM sluice_meta WHERE key = 'mode'").scalar(String.self) : nil
         if let recorded, let mode = DatabaseMode(rawValue: recorded) {
             if preference != .auto && preference.rawValue != recorded {
                 throw .migration("this database was set up in \(recorded) mode; it cannot switch to \(preference.rawValue)")
             }
             return mode
         }
-        let available = try conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'").scalar() == "1"
-        let preloaded = (try conn.execute("SHOW shared_preload_libraries").scalar() ?? "").contains("timescaledb")
+        let available = try conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'").value(Int.self) == 1
+        let preloaded = try conn.execute("SHOW shared_preload_libraries").value(String.self).contains("timescaledb")
         switch preference {
         case .plain: return .plain
         case .timescale:

@@ -60,15 +60,16 @@ extension TimescaleJob {
             """).decodedRows
         var jobs: [TimescaleJob] = []
         for row in rows {
-            let r = row.values
+            func text(_ i: Int) throws(StoreError) -> String? { try row.decodeIfPresent(String.self, at: i) }
             jobs.append(TimescaleJob(
-                id: try row.decode(Int.self, at: 0), procedure: r[1] ?? "?", target: r[2], scheduleInterval: r[3], scheduled: r[4] == "t",
-                lastRunStarted: r[5], lastRunStatus: r[6], lastSuccessfulFinish: r[7],
+                id: try row.decode(Int.self, at: 0), procedure: try row.decode(String.self, at: 1), target: try text(2),
+                scheduleInterval: try text(3), scheduled: try row.decode(Bool.self, at: 4),
+                lastRunStarted: try text(5), lastRunStatus: try text(6), lastSuccessfulFinish: try text(7),
                 totalRuns: try row.decode(Int.self, at: 8), totalSuccesses: try row.decode(Int.self, at: 9),
-                totalFailures: try row.decode(Int.self, at: 10), nextStart: r[11], lastError: nil))
+                totalFailures: try row.decode(Int.self, at: 10), nextStart: try text(11), lastError: nil))
         }
         // job_errors is newer than the other views: without it, the section says so.
-        guard try conn.execute("SELECT to_regclass('timescaledb_information.job_errors') IS NOT NULL").scalar() == "t" else {
+        guard try conn.execute("SELECT to_regclass('timescaledb_information.job_errors') IS NOT NULL").value(Bool.self) else {
             return (jobs, false)
         }
         let errors = try conn.execute("""
@@ -76,10 +77,14 @@ extension TimescaleJob {
             FROM timescaledb_information.job_errors
             WHERE job_id = ANY ($1::int[])
             ORDER BY job_id, start_time DESC NULLS LAST
-            """, [PostgresArray.literal(jobs.map { String($0.id) })]).rows
+            """, [PostgresArray.literal(jobs.map { String($0.id) })]).decodedRows
         for e in errors {
-            guard let i = jobs.firstIndex(where: { String($0.id) == e[0] }) else { continue }
-            jobs[i].lastError = "\(e[1] ?? "?")" + (e[2].map { " (\($0))" } ?? "") + ": \(e[3] ?? "no message")"
+            let id = try e.decode(Int.self, at: 0)
+            guard let i = jobs.firstIndex(where: { $0.id == id }) else { continue }
+            let at = try e.decodeIfPresent(String.self, at: 1)
+            let state = try e.decodeIfPresent(String.self, at: 2)
+            let message = try e.decodeIfPresent(String.self, at: 3)
+            jobs[i].lastError = (at ?? "?") + (state.map { " (\($0))" } ?? "") + ": \(message ?? "no message")"
         }
         return (jobs, true)
     }

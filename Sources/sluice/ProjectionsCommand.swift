@@ -19,7 +19,7 @@ struct Projections: AsyncParsableCommand {
                 let (step, timescale, refreshedFrom) = try await database.withConnection { conn throws(StoreError) in
                     _ = try migrator.migrate(conn)
                     let step = try Projector.rebuild(idleTimeout: idle, on: conn)
-                    let timescale = try conn.execute("SELECT sluice_mode()").scalar() == "timescale"
+                    let timescale = try conn.execute("SELECT sluice_mode()").value(DatabaseMode.self) == .timescale
                     return (step, timescale, try ContinuousAggregates.refreshAll(on: conn))
                 }
                 print("rebuilt: \(step.events) events, \(step.hourlyRows) hourly rows, \(step.sessions) sessions, up to transaction \(step.horizon)")

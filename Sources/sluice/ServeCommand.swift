@@ -49,7 +49,7 @@ struct Doctor: AsyncParsableCommand {
             let migrator = try Migrator(logger: logger)
             let (report, parts) = try await database.withConnection { conn throws(StoreError) in
                 let report = try migrator.doctor(conn)
-                let migrated = try conn.execute("SELECT to_regclass('projector_dead_letters') IS NOT NULL").scalar(Bool.self) == true
+                let migrated = try conn.execute("SELECT to_regclass('projector_dead_letters') IS NOT NULL").value(Bool.self)
                 return (report, migrated ? try PartStatus.all(on: conn) : [])
             }
             print(report)

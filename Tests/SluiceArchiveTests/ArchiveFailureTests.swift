@@ -35,6 +35,27 @@ import SluiceTestSupport
         #expect(throws: ArchiveError.self) { _ = try PartReader.read(file) }
     }
 
+    /// A count retention decides on that comes back NULL (here `sluice_archive_pending`, redefined
+    /// by hand) stops the run with the typed error naming the column: it is not read as 0 rows
+    /// pending, as it was, which took the day's rows for archived.
+    @Test func aNullCountStopsRetentionInsteadOfReadingZero() async throws {
+        let db = try await TestDatabase.fresh()
+        let config = ArchiveFixtures.configuration()
+        defer { try? FileManager.default.removeItem(at: config.directory) }
+        try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: 40, count: 50), in: db)
+        _ = try await TestDatabase.query(db) { conn throws(StoreError) in
+            try conn.execute("CREATE OR REPLACE FUNCTION sluice_archive_pending(d date) RETURNS bigint LANGUAGE sql AS 'SELECT NULL::bigint'")
+        }
+        let logger = ArchiveFixtures.logger
+        await #expect {
+            _ = try await ArchiveFixtures.run(db) { conn in try Retention(configuration: config, logger: logger).run(on: conn) }
+        } throws: { error in
+            guard case .decoding(let column, let value, let type) = error as? StoreError else { return false }
+            return column == "sluice_archive_pending" && value == nil && type == "bigint"
+        }
+        #expect(try await ArchiveFixtures.rows(before: 30, in: db).count == 50)
+    }
+
     /// A full disk: the archiver fails with a message saying so, leaves no partial file, records
     /// nothing, and retention drops nothing.
     @Test func aFullDiskFailsCleanlyAndDropsNothing() async throws {
