@@ -83,19 +83,21 @@ public struct ClaudeMapper: Sendable {
             session: sid, cwd: line.cwd, gitBranch: line.gitBranch,
             version: line.version ?? state.sessions[sid]?.version ?? "", sidechain: line.isSidechain, agentId: line.agentId)
 
-        var session = state.sessions[sid] ?? .init()
-        if let v = line.version { session.version = v }
+        // In place: a copy of the session's state would make the next change of its pending
+        // tools copy them.
+        if let v = line.version, state.sessions[sid]?.version != v { state.sessions[sid, default: .init()].version = v }
         // A session starts at its main chain's first line: a sidechain file read alone (or first)
         // says nothing of when, so every run gives the event the same time.
-        if !session.started, !line.isSidechain {
-            session.started = true
+        if state.sessions[sid]?.started != true, !line.isSidechain {
+            state.sessions[sid, default: .init()].started = true
             emit(&out, &stats, name: "claude/session/\(sid)/start", ts: ts, type: "session_start", origin: origin) { d in
                 d.string("source", "claude-code transcript")
             }
         }
-        state.sessions[sid] = session
 
-        var fileState = state.files[file] ?? .init()
+        // Taken out while it changes, so that the streamed text grows in place rather than
+        // being copied at every line.
+        var fileState = state.files.removeValue(forKey: file) ?? .init()
         defer {
             fileState.previousTimestamp = ts
             fileState.lastTimestamp = max(fileState.lastTimestamp ?? .min, ts)
@@ -171,11 +173,13 @@ public struct ClaudeMapper: Sendable {
                 costNano: snapshot.costNano, text: "", stopReason: line.stopReason)
         }
         // Once closed (`--settle`), a response's later lines still bring their tool calls.
+        let isOpen = file.open != nil
         var open = file.open ?? .init(
             key: key, messageId: line.messageId, requestId: line.requestId, origin: origin, firstTimestamp: ts,
             sentTimestamp: ts, model: model, usage: .init(), costNano: nil, text: "", stopReason: nil)
+        file.open = nil  // one reference to the text while it grows
         if let r = line.stopReason { open.stopReason = r }
-        let responseId = EventIds.id("claude/response/\(key)")
+        var responseId: String?
         for block in line.blocks {
             switch block {
             case .text(let t):
@@ -187,13 +191,14 @@ public struct ClaudeMapper: Sendable {
             case .toolUse(let id, let name, let input):
                 open.toolUses += 1
                 guard !id.isEmpty else { continue }
+                if responseId == nil { responseId = EventIds.id("claude/response/\(key)").lowercased }
                 state.sessions[origin.session, default: .init()].pendingTools[id] = .init(
-                    id: id, file: path, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId.lowercased)
+                    id: id, file: path, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId!)
             case .toolResult, .other:
                 continue
             }
         }
-        if file.open != nil { file.open = open }
+        if isOpen { file.open = open }
     }
 
     private mutating func user(_ line: ClaudeLine, ts: Int64, origin: ClaudeMapperState.Origin,
