@@ -6,7 +6,7 @@ public enum ImportReport {
         var out: [String] = []
         let t = s.totals
         out.append("files \(s.files), lines \(s.lines) (\(String(format: "%.1f", Double(s.bytes) / 1e6)) MB), invalid lines \(s.invalidLines), incomplete last lines left for later \(s.incompleteLines)")
-        out.append("sessions \(s.sessions.count), API requests \(t.requests) (duplicates skipped \(s.duplicateRequests), synthetic messages \(s.syntheticMessages))")
+        out.append("sessions \(s.sessions.count), API requests \(t.requests) (copies read again \(s.duplicateRequests), usage corrections \(s.corrections), synthetic messages \(s.syntheticMessages))")
         out.append("tokens: input \(t.inputTokens), output \(t.outputTokens), cache write \(t.cacheCreationTokens), cache read \(t.cacheReadTokens)\(t.estimatedRequests > 0 ? " (\(t.estimatedRequests) requests estimated)" : "")")
         out.append("cost: $\(t.costUSD)\(unpriced(s))")
         if s.pendingToolCalls + s.openResponses + s.pendingRequests > 0 {
@@ -39,7 +39,7 @@ public enum ImportReport {
         var o: [String: Any] = [
             "files": s.files, "lines": s.lines, "bytes": s.bytes, "invalidLines": s.invalidLines,
             "incompleteLines": s.incompleteLines, "events": s.events, "eventsByType": s.eventsByType,
-            "sessions": s.sessions.count, "duplicateRequests": s.duplicateRequests, "syntheticMessages": s.syntheticMessages,
+            "sessions": s.sessions.count, "duplicateRequests": s.duplicateRequests, "corrections": s.corrections, "syntheticMessages": s.syntheticMessages,
             "unpricedRequests": s.unpricedRequests, "unpricedModels": s.unpricedModels.sorted(),
             "pendingToolCalls": s.pendingToolCalls, "openResponses": s.openResponses, "pendingRequests": s.pendingRequests,
             "totals": totals(s.totals),

@@ -22,8 +22,8 @@ public struct UsageTotals: Sendable, Codable, Equatable {
         self.costNanoUSD = costNanoUSD
     }
 
-    mutating func add(_ u: ClaudeLine.Usage, cost: Int64?, estimated: Bool = false) {
-        requests += 1
+    mutating func add(_ u: ClaudeLine.Usage, cost: Int64?, estimated: Bool = false, request: Bool = true) {
+        if request { requests += 1 }
         inputTokens += u.input
         outputTokens += u.output
         cacheCreationTokens += u.cacheCreation
@@ -61,6 +61,9 @@ public struct ImportStats: Sendable, Codable {
     public var byModel: [String: UsageTotals] = [:]
     /// Copies of an API request already counted (streamed blocks are not copies; replays are).
     public var duplicateRequests = 0
+    /// Usage corrections emitted: a request's later snapshot (or larger copy) beyond what its
+    /// events carried.
+    public var corrections = 0
     /// Synthetic assistant messages (model `<synthetic>`): not API requests.
     public var syntheticMessages = 0
     /// Requests of a model missing from the price table: tokens counted, no cost.
@@ -105,6 +108,15 @@ public struct ImportStats: Sendable, Codable {
         bySession[session, default: UsageTotals()].add(usage, cost: cost, estimated: estimated)
         byDay[day, default: UsageTotals()].add(usage, cost: cost, estimated: estimated)
         byModel[model, default: UsageTotals()].add(usage, cost: cost, estimated: estimated)
+    }
+
+    /// Counts the difference a correction carries for a request counted before.
+    mutating func correction(session: String, day: String, model: String, usage: ClaudeLine.Usage, cost: Int64?) {
+        corrections += 1
+        totals.add(usage, cost: cost, request: false)
+        bySession[session, default: UsageTotals()].add(usage, cost: cost, request: false)
+        byDay[day, default: UsageTotals()].add(usage, cost: cost, request: false)
+        byModel[model, default: UsageTotals()].add(usage, cost: cost, request: false)
     }
 }
 

@@ -23,8 +23,8 @@ import SluiceCore
         // The /btw file re-logs b-u1: its copy is skipped, so no two events share an id (which
         // copy the log kept would be up to the database).
         #expect(Set(events.map(\.id)).count == events.count)
-        // Events sum to the same totals.
-        let responses = events.filter { $0.eventType == "llm_response" }
+        // Responses and their usage corrections sum to the same totals.
+        let responses = events.filter { $0.eventType == "llm_response" || $0.eventType == "usage_correction" }
         let cost = responses.compactMap { $0.metrics?.fixedPoint("costUSD", scale: 9) }.reduce(0, +)
         #expect(cost == Expected.sessionA.costNanoUSD + Expected.sessionB.costNanoUSD + Expected.sessionCPart1.costNanoUSD)
     }

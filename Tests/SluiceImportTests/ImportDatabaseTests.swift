@@ -24,11 +24,11 @@ import Glibc
         FROM agent_events WHERE agent_id = 'claude-code' GROUP BY 1 ORDER BY 1
         """
     static let perDay = """
-        SELECT to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*),
+        SELECT to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*) FILTER (WHERE event_type = 'llm_response'),
                sum((metrics->>'inputTokens')::bigint), sum((metrics->>'outputTokens')::bigint),
                sum((metrics->>'cacheCreationTokens')::bigint), sum((metrics->>'cacheReadTokens')::bigint),
                sum((metrics->>'costUSD')::numeric)
-        FROM agent_events WHERE event_type = 'llm_response' AND agent_id = 'claude-code' GROUP BY 1 ORDER BY 1
+        FROM agent_events WHERE event_type IN ('llm_response', 'usage_correction') AND agent_id = 'claude-code' GROUP BY 1 ORDER BY 1
         """
 
     static func row(_ key: String, _ u: UsageTotals) -> [String?] {

@@ -25,23 +25,29 @@ public struct ImportOptions: Sendable {
 /// Maps Claude Code transcript lines to agent events. Pure: lines in, events out; its whole
 /// memory is ``ClaudeMapperState`` (saved by `--watch` between runs).
 ///
-/// - Each API request is counted once: the blocks of one response (same `message.id` and
-///   `requestId`) are merged, their usage taken as the field-wise maximum (snapshots only grow);
-///   a later copy of a counted request is skipped, and so is a message id already counted under
-///   another request id (`/btw` re-logs the conversation under new request ids). Synthetic
-///   messages (`model: "<synthetic>"`) are not requests.
+/// - Each API request is counted once: the lines of one response (same `message.id` and
+///   `requestId`) are one request, and so is any copy of it in another line or file; its usage is
+///   the field-wise maximum of every snapshot read (snapshots only grow; the larger copy wins). A
+///   message id already counted under another request id is a replay, skipped (`/btw` re-logs
+///   the conversation under new request ids). Synthetic messages (`model: "<synthetic>"`) are
+///   not requests.
 /// - One `llm_request` (at the time the request was sent: the previous line) and one
-///   `llm_response` (at its first block) per request, with model, tokens and cost.
+///   `llm_response` (at its first line) per request, with model, and the tokens and cost of the
+///   response's first line. Each later line (or copy) whose usage exceeds what was stored adds a
+///   `usage_correction` at the response's time with the difference, named by the request and its
+///   new totals: whichever line a run stopped at, the events of that run are a subset of those of
+///   a run over the whole file, so cutting the import anywhere stores the same totals.
 /// - `tool_use` per tool call, joined with its `tool_result` (success or error, duration), plus
 ///   `file_read` / `file_write` / `file_modify` / `command_execute` / `search_performed`. A call
 ///   is emitted when its result is read, or without one (`status: no_result`, an id of its own)
 ///   once a later request starts in the same file; until then it waits, however long.
 /// - `user_interaction` for prompts; `error_encountered` for API errors and error system lines;
-///   `session_start`. No `session_end`: a transcript never says it is over (the session
+///   `session_start` at the session's first main-chain line (sidechain lines never start one). No `session_end`: a transcript never says it is over (the session
 ///   projection ends a quiet session by its idle timeout).
 ///
-/// Every event is emitted once, final: nothing depends on the wall clock except when a response
-/// still streaming at a file's end is closed (`settleMicroseconds`).
+/// Every event is emitted once, final: its id, time and content depend only on the transcript's
+/// lines. The wall clock decides only when a response still streaming at a file's end is closed
+/// (`settleMicroseconds`), and a later line of it then brings a correction, not a second copy.
 public struct ClaudeMapper: Sendable {
     public var state: ClaudeMapperState
     public let options: ImportOptions
@@ -77,17 +83,21 @@ public struct ClaudeMapper: Sendable {
             session: sid, cwd: line.cwd, gitBranch: line.gitBranch,
             version: line.version ?? state.sessions[sid]?.version ?? "", sidechain: line.isSidechain, agentId: line.agentId)
 
-        var session = state.sessions[sid] ?? .init()
-        if let v = line.version { session.version = v }
-        if !session.started {
-            session.started = true
+        // In place: a copy of the session's state would make the next change of its pending
+        // tools copy them.
+        if let v = line.version, state.sessions[sid]?.version != v { state.sessions[sid, default: .init()].version = v }
+        // A session starts at its main chain's first line: a sidechain file read alone (or first)
+        // says nothing of when, so every run gives the event the same time.
+        if state.sessions[sid]?.started != true, !line.isSidechain {
+            state.sessions[sid, default: .init()].started = true
             emit(&out, &stats, name: "claude/session/\(sid)/start", ts: ts, type: "session_start", origin: origin) { d in
                 d.string("source", "claude-code transcript")
             }
         }
-        state.sessions[sid] = session
 
-        var fileState = state.files[file] ?? .init()
+        // Taken out while it changes, so that the streamed text grows in place rather than
+        // being copied at every line.
+        var fileState = state.files.removeValue(forKey: file) ?? .init()
         defer {
             fileState.previousTimestamp = ts
             fileState.lastTimestamp = max(fileState.lastTimestamp ?? .min, ts)
@@ -129,28 +139,47 @@ public struct ClaudeMapper: Sendable {
             return
         }
         let key = "\(line.messageId ?? "uuid:\(line.uuid ?? String(ts))")|\(line.requestId ?? "")"
-        if file.open?.key != key {
+        let snapshot = ClaudeMapperState.Snapshot(usage: line.usage ?? .init(), costNano: line.costNano)
+        // A line of the file's last request continues it, even once `--settle` closed it.
+        let continuing = file.lastKey == key
+        if !continuing {
             if let open = file.open { close(open, out: &out, stats: &stats) }
+            file.open = nil
             closeUnanswered(session: origin.session, file: path, out: &out, stats: &stats)
-            let replay = state.countedRequests.contains(key) || line.messageId.map(state.countedMessageIds.contains) == true
-            if replay {
-                stats.duplicateRequests += 1
-            } else {
-                state.countedRequests.insert(key)
-                if let mid = line.messageId { state.countedMessageIds.insert(mid) }
+            file.lastKey = key
+        }
+        if let counted = state.counted[key] {
+            // Counted already: a later line of the response, or a copy. Usage beyond what is
+            // stored is stored as a correction; a copy in another place adds nothing else.
+            if !continuing { stats.duplicateRequests += 1 }
+            if let stored = counted.snapshot {
+                let grown = stored.union(snapshot)
+                if grown != stored {
+                    state.counted[key]?.snapshot = grown
+                    correct(key: key, line: line, model: model, origin: origin, at: counted.firstTimestamp, from: stored, to: grown, out: &out, stats: &stats)
+                }
             }
+            guard continuing else { return }
+        } else if let mid = line.messageId, state.countedMessageIds.contains(mid) {
+            // The message counted under another request id: a replay (`/btw`), nothing emitted.
+            if !continuing { stats.duplicateRequests += 1 }
+            return
+        } else {
+            state.counted[key] = .init(snapshot: snapshot, firstTimestamp: ts)
+            if let mid = line.messageId { state.countedMessageIds.insert(mid) }
             file.open = .init(
                 key: key, messageId: line.messageId, requestId: line.requestId, origin: origin, firstTimestamp: ts,
-                sentTimestamp: file.previousTimestamp ?? ts, model: model, usage: line.usage ?? .init(),
-                costNano: line.costNano, text: "", stopReason: line.stopReason, replay: replay)
-        } else if var open = file.open {
-            open.usage = open.usage.union(line.usage ?? .init())
-            if let c = line.costNano { open.costNano = max(open.costNano ?? c, c) }
-            if let r = line.stopReason { open.stopReason = r }
-            file.open = open
+                sentTimestamp: file.previousTimestamp ?? ts, model: model, usage: snapshot.usage,
+                costNano: snapshot.costNano, text: "", stopReason: line.stopReason)
         }
-        guard var open = file.open, !open.replay else { return }
-        let responseId = EventIds.id("claude/response/\(key)")
+        // Once closed (`--settle`), a response's later lines still bring their tool calls.
+        let isOpen = file.open != nil
+        var open = file.open ?? .init(
+            key: key, messageId: line.messageId, requestId: line.requestId, origin: origin, firstTimestamp: ts,
+            sentTimestamp: ts, model: model, usage: .init(), costNano: nil, text: "", stopReason: nil)
+        file.open = nil  // one reference to the text while it grows
+        if let r = line.stopReason { open.stopReason = r }
+        var responseId: String?
         for block in line.blocks {
             switch block {
             case .text(let t):
@@ -162,13 +191,14 @@ public struct ClaudeMapper: Sendable {
             case .toolUse(let id, let name, let input):
                 open.toolUses += 1
                 guard !id.isEmpty else { continue }
+                if responseId == nil { responseId = EventIds.id("claude/response/\(key)").lowercased }
                 state.sessions[origin.session, default: .init()].pendingTools[id] = .init(
-                    id: id, file: path, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId.lowercased)
+                    id: id, file: path, name: name, input: input, timestamp: ts, origin: origin, responseEventId: responseId!)
             case .toolResult, .other:
                 continue
             }
         }
-        file.open = open
+        if isOpen { file.open = open }
     }
 
     private mutating func user(_ line: ClaudeLine, ts: Int64, origin: ClaudeMapperState.Origin,
@@ -226,16 +256,21 @@ public struct ClaudeMapper: Sendable {
         stats.openResponses = state.files.values.reduce(0) { $0 + ($1.open == nil ? 0 : 1) }
     }
 
+    /// The price of `model`, looked up once.
+    private mutating func price(_ model: String) -> PriceTable.Price? {
+        if let cached = priceCache[model] { return cached }
+        let price = options.prices.price(for: model)
+        priceCache[model] = price
+        return price
+    }
+
+    /// A snapshot's cost: the transcript's own, else by the price table (nil if unpriced).
+    private mutating func cost(_ s: ClaudeMapperState.Snapshot, model: String) -> Int64? {
+        s.costNano ?? price(model)?.cost(s.usage)
+    }
+
     private mutating func close(_ r: ClaudeMapperState.OpenResponse, out: inout [AgentEvent], stats: inout ImportStats) {
-        guard !r.replay else { return }
-        let price: PriceTable.Price?
-        if let cached = priceCache[r.model] {
-            price = cached
-        } else {
-            price = options.prices.price(for: r.model)
-            priceCache[r.model] = price
-        }
-        let cost = r.costNano ?? price?.cost(r.usage)
+        let cost = cost(.init(usage: r.usage, costNano: r.costNano), model: r.model)
         let start = Timestamp(microsecondsSinceEpoch: r.firstTimestamp)
         stats.request(session: r.origin.session, day: start.utcDay, model: r.model, usage: r.usage, cost: cost)
         let requestId = EventIds.id("claude/request/\(r.key)")
@@ -263,6 +298,35 @@ public struct ClaudeMapper: Sendable {
             m.dollars("costUSD", nano: cost)
             if cost != nil { m.string("costSource", r.costNano != nil ? "transcript" : "price table") }
             if r.firstTimestamp >= r.sentTimestamp { m.int("durationMs", (r.firstTimestamp - r.sentTimestamp) / 1000) }
+        }
+    }
+
+    /// A `usage_correction`: the usage a later line (or a larger copy) of the request `key` reports
+    /// beyond what its events carry (`from`), as differences. Its id is named by the request and
+    /// the new totals, its time is the response's, so any import that reads this line stores the
+    /// same event: once, however the file was cut between runs.
+    private mutating func correct(key: String, line: ClaudeLine, model: String, origin: ClaudeMapperState.Origin, at ts: Int64,
+                                  from old: ClaudeMapperState.Snapshot, to new: ClaudeMapperState.Snapshot,
+                                  out: inout [AgentEvent], stats: inout ImportStats) {
+        let u = new.usage, o = old.usage
+        let delta = ClaudeLine.Usage(input: u.input - o.input, output: u.output - o.output, cacheCreation: u.cacheCreation - o.cacheCreation,
+                                     cacheRead: u.cacheRead - o.cacheRead, cacheCreation1h: u.cacheCreation1h - o.cacheCreation1h)
+        let newCost = cost(new, model: model), oldCost = cost(old, model: model)
+        let deltaCost: Int64? = newCost == nil && oldCost == nil ? nil : (newCost ?? 0) - (oldCost ?? 0)
+        stats.correction(session: origin.session, day: Timestamp(microsecondsSinceEpoch: ts).utcDay, model: model, usage: delta, cost: deltaCost)
+        let name = "claude/usage/\(key)/\(u.input)/\(u.output)/\(u.cacheCreation)/\(u.cacheRead)/\(u.cacheCreation1h)/\(new.costNano.map(String.init) ?? "")"
+        emit(&out, &stats, name: name, ts: ts, type: "usage_correction", origin: origin, parent: EventIds.id("claude/response/\(key)")) { d in
+            d.string("model", model)
+            d.string("messageId", line.messageId)
+            d.string("requestId", line.requestId)
+        } metrics: { m in
+            m.string("model", model)
+            m.int("inputTokens", delta.input)
+            m.int("outputTokens", delta.output)
+            m.int("cacheCreationTokens", delta.cacheCreation)
+            m.int("cacheReadTokens", delta.cacheRead)
+            m.dollars("costUSD", nano: deltaCost)
+            if deltaCost != nil { m.string("costSource", new.costNano != nil ? "transcript" : "price table") }
         }
     }
 
