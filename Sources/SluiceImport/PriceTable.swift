@@ -129,8 +129,10 @@ public struct PriceTable: Sendable, Equatable {
         return PriceTable(models: models)
     }
 
-    /// The price of `model`: the entry whose name is the longest prefix of the model name
-    /// (after dropping a provider prefix such as `anthropic.` or `us.anthropic.`).
+    /// The price of `model`: the entry whose name is the longest prefix of the model name (after
+    /// dropping a provider prefix such as `anthropic.` or `us.anthropic.`) followed only by a
+    /// snapshot or deployment suffix (`-20250514`, `@20250805`, `-v1:0`), never by a version
+    /// number: `claude-opus-4-7` is a model the table does not know (unpriced), not `claude-opus-4`.
     public func price(for model: String) -> Price? {
         var name = Substring(model)
         if let r = name.range(of: "claude") { name = name[r.lowerBound...] }
@@ -139,10 +141,20 @@ public struct PriceTable: Sendable, Equatable {
         for (k, p) in models where name.hasPrefix(k) {
             // A prefix must end at a separator: "claude-opus-4" is no prefix of "claude-opus-45".
             let next = name.index(name.startIndex, offsetBy: k.count)
-            if next < name.endIndex, !["-", "@", ":", "."].contains(name[next]) { continue }
+            if next < name.endIndex, !Self.separators.contains(name[next]) { continue }
+            if next < name.endIndex, Self.isVersion(name[name.index(after: next)...]) { continue }
             if k.count > (best?.0 ?? 0) { best = (k.count, p) }
         }
         return best?.1
+    }
+
+    private static let separators: Set<Character> = ["-", "@", ":", "."]
+
+    /// Whether a suffix starts with a version number (`7`, `5-20250929`) rather than a snapshot
+    /// date (eight digits) or a deployment tag (`v1:0`, `latest`).
+    static func isVersion(_ suffix: Substring) -> Bool {
+        let component = suffix.prefix { !separators.contains($0) }
+        return !component.isEmpty && component.count < 8 && component.allSatisfy(\.isASCII) && component.allSatisfy(\.isNumber)
     }
 }
 

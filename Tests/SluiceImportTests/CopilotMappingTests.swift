@@ -61,6 +61,29 @@ import SluiceCore
         #expect(a == b)
     }
 
+    /// Copilot 0.37.x records a request's token counts in its result: they are used, not
+    /// estimated, and the files a request edited are named on its file_modify events.
+    @Test func recordedUsageAndEditedFilesAreKept() throws {
+        let loaded = try CopilotSessionFile.load(Data("""
+            {"version":3,"sessionId":"s2","creationDate":1000,"requests":[{"requestId":"r1","timestamp":2000,\
+            "message":{"text":"fix it"},"modelId":"copilot/gpt-4.1",\
+            "response":[{"kind":"toolInvocationSerialized","toolId":"copilot_replaceString","toolCallId":"c1","isComplete":true,\
+            "invocationMessage":"Editing","pastTenseMessage":"Edited"},\
+            {"kind":"textEditGroup","uri":{"$mid":1,"fsPath":"/w/src/a.swift","path":"/w/src/a.swift","scheme":"file"},"edits":[]},\
+            {"kind":"codeblockUri","uri":{"$mid":1,"fsPath":"/w/src/a.swift","path":"/w/src/a.swift","scheme":"file"}},\
+            {"kind":"markdownContent","content":{"value":"Done."}}],\
+            "result":{"timings":{"totalElapsed":1200,"firstProgress":300},"usage":{"promptTokens":9723,"completionTokens":33}}}]}
+            """.utf8), jsonl: false)
+        var events: [AgentEvent] = [], stats = ImportStats()
+        let mapper = CopilotMapper(options: try Fixtures.options())
+        mapper.map(session: loaded.session, fileName: "s2.json", workspace: .init(storageHash: nil, folder: nil), into: &events, stats: &stats)
+        let response = try #require(events.first { $0.eventType == "llm_response" })
+        #expect(response.metrics?.number("inputTokens") == 9723 && response.metrics?.number("outputTokens") == 33)
+        #expect(response.metrics?.bool("tokensEstimated") == false)
+        let modify = try #require(events.first { $0.eventType == "file_modify" }, "\(events.map(\.eventType))")
+        #expect(modify.data.string("filePath") == "/w/src/a.swift")
+    }
+
     @Test func aRunningRequestWaits() throws {
         let loaded = try CopilotSessionFile.load(Data("""
             {"kind":0,"v":{"sessionId":"s1","creationDate":1000,"requests":[]}}

@@ -31,6 +31,21 @@ import SluiceCore
         #expect(p.cost(.init(input: 1, output: 1, cacheCreation: 10, cacheRead: 100, cacheCreation1h: 4)) == 3000 + 15_000 + 6 * 3750 + 4 * 6000 + 100 * 300)
     }
 
+    /// A version the table does not know never takes an older version's price: unpriced (and
+    /// reported so) is right. Snapshot dates and deployment tags still find their model.
+    @Test func anUnknownVersionIsUnpricedNotPricedAsAnOlderOne() throws {
+        let t = try PriceTable(models: ["claude-opus-4": .init(input: 15_000, output: 75_000, cacheWrite: 18_750, cacheWrite1h: 30_000, cacheRead: 1500)])
+        #expect(t.price(for: "claude-opus-4-7") == nil)
+        #expect(t.price(for: "claude-opus-4-7-20260101") == nil)
+        #expect(t.price(for: "claude-opus-4-1@20250805") == nil)
+        #expect(t.price(for: "claude-opus-4-20250514")?.input == 15_000)
+        #expect(t.price(for: "claude-opus-4@20250514")?.input == 15_000)
+        #expect(t.price(for: "us.anthropic.claude-opus-4-20250514-v1:0")?.input == 15_000)
+        #expect(t.price(for: "claude-opus-4-latest")?.input == 15_000)
+        #expect(try PriceTable.bundled().price(for: "claude-opus-4-7") == nil)
+        #expect(PriceTable.isVersion("5-20250929") && PriceTable.isVersion("7") && !PriceTable.isVersion("20250514") && !PriceTable.isVersion("v1:0"))
+    }
+
     @Test func longContextRatesApplyToEveryTokenOfAPromptAbove200K() throws {
         let t = try PriceTable.bundled()
         let sonnet = try #require(t.price(for: "claude-sonnet-4-5-20250929"))

@@ -79,6 +79,7 @@ public struct CopilotMapper: Sendable {
             let end = ts + total
             var text = ""
             var tools: [[String: Any]] = []
+            var editedPaths: [String] = []
             for case let part as [String: Any] in (r["response"] as? [Any] ?? []) {
                 let kind = part["kind"] as? String
                 switch kind {
@@ -86,10 +87,13 @@ public struct CopilotMapper: Sendable {
                     let v = (part["value"] as? String) ?? ((part["content"] as? [String: Any])?["value"] as? String)
                     if let v { text += v }
                 case "toolInvocationSerialized": tools.append(part)
+                case "textEditGroup", "codeblockUri":
+                    if let path = Self.path(part["uri"]), !editedPaths.contains(path) { editedPaths.append(path) }
                 default: break
                 }
             }
-            let usage = r["usage"] as? [String: Any]
+            // Copilot 0.37 records usage in the request's result; older files beside it.
+            let usage = (result["usage"] as? [String: Any]) ?? (r["usage"] as? [String: Any])
             let reportedIn = (usage?["promptTokens"] as? NSNumber)?.int64Value
             let reportedOut = (usage?["completionTokens"] as? NSNumber)?.int64Value
             let estimated = reportedIn == nil || reportedOut == nil
@@ -143,6 +147,12 @@ public struct CopilotMapper: Sendable {
                         d.string("toolCallId", callId)
                         d.bool("success", complete)
                         d.string("description", past ?? invocation, limit: 4096)
+                        // The request's edit parts name the files it changed (which tool changed
+                        // which is not recorded): one is `filePath`, several are `filePaths`.
+                        if type == "file_modify" || type == "file_write" {
+                            if editedPaths.count == 1 { _ = d.string("filePath", editedPaths[0]) }
+                            if editedPaths.count > 1 { d.strings("filePaths", editedPaths) }
+                        }
                     }
                 }
             }
@@ -173,6 +183,13 @@ public struct CopilotMapper: Sendable {
     static func elapsed(_ r: [String: Any]) -> (total: Int64, first: Int64?) {
         let timings = (r["result"] as? [String: Any])?["timings"] as? [String: Any]
         return (max(0, (timings?["totalElapsed"] as? NSNumber)?.int64Value ?? 0), (timings?["firstProgress"] as? NSNumber)?.int64Value)
+    }
+
+    /// A VS Code URI as serialized (`{"$mid": 1, "fsPath": …, "path": …, "scheme": "file"}`), or a string.
+    static func path(_ v: Any?) -> String? {
+        if let s = v as? String { return s }
+        guard let uri = v as? [String: Any] else { return nil }
+        return (uri["fsPath"] as? String) ?? (uri["path"] as? String)
     }
 
     static func message(_ v: Any?) -> String? {
