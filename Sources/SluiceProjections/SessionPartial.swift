@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceStore
 
 /// A row of `sluice_session_partials`: the fold of a group of a session's events that PostgreSQL
 /// folded itself (same session, event type, agent, version, project and declared outcome), as a
@@ -11,24 +12,25 @@ enum SessionPartial {
         cost_nano_usd, tool_failures, errors
         """
 
-    /// The summary of a row selected as ``columns``, or nil if a value is not what the function returns.
-    static func summary(_ r: [String?]) -> SessionSummary? {
-        guard r.count == 21, let session = r[0].flatMap(UUID.init(uuidString:)), let type = r[1],
-              let project = r[4].flatMap({ Int32($0) }), let events = int(r[6]),
-              let firstUs = int64(r[7]), let firstId = r[8].flatMap(UUID.init(uuidString:)), let lastUs = int64(r[9]),
-              let contextId = r[10].flatMap(UUID.init(uuidString:)), let context = r[11].map(JSONText.init(jsonbOutput:)),
-              let tokensIn = int64(r[14]), let tokensOut = int64(r[15]), let cacheWrite = int64(r[16]), let cacheRead = int64(r[17]),
-              let cost = int64(r[18]), let toolFailures = int(r[19]), let errors = int(r[20])
-        else { return nil }
+    /// The summary of a row selected as ``columns``; a value that is not what the function
+    /// returns throws.
+    static func summary(_ r: Row) throws(StoreError) -> SessionSummary {
+        guard r.values.count == 21 else {
+            throw .protocolViolation("sluice_session_partials returned \(r.values.count) columns; the session fold reads 21")
+        }
+        let type = try r.decode(String.self, at: 1)
+        let events = try r.decode(Int.self, at: 6)
+        let firstId = try r.decode(UUID.self, at: 8)
+        let toolFailures = try r.decode(Int.self, at: 19)
         var c = SessionCounters()
         c.events = events
         c.eventsByType[type] = events
-        c.inputTokens = tokensIn
-        c.outputTokens = tokensOut
-        c.cacheCreationTokens = cacheWrite
-        c.cacheReadTokens = cacheRead
-        c.costNanoUSD = cost
-        c.errors = errors
+        c.inputTokens = try r.decode(Int64.self, at: 14)
+        c.outputTokens = try r.decode(Int64.self, at: 15)
+        c.cacheCreationTokens = try r.decode(Int64.self, at: 16)
+        c.cacheReadTokens = try r.decode(Int64.self, at: 17)
+        c.costNanoUSD = try r.decode(Int64.self, at: 18)
+        c.errors = try r.decode(Int.self, at: 20)
         switch type {
         case "llm_request": c.llmRequests = events
         case "tool_use", "tool_invocation":
@@ -39,23 +41,23 @@ enum SessionPartial {
         case "command_execute", "command_execution": c.commands = events
         default: break
         }
-        let first = EventKey(timestamp: Timestamp(microsecondsSinceEpoch: firstUs), id: firstId)
+        let first = EventKey(timestamp: Timestamp(microsecondsSinceEpoch: try r.decode(Int64.self, at: 7)), id: firstId)
         // A group's context is its earliest event's.
-        guard contextId == firstId else { return nil }
+        guard try r.decode(UUID.self, at: 10) == firstId else {
+            throw .protocolViolation("sluice_session_partials: a group's context is not its first event's (session \(r.values[0] ?? "?"))")
+        }
         let contextKey = ContextKey(fromStart: type == "session_start", event: first)
         var end: EventKey?
         if type == "session_end" {
-            guard let us = int64(r[12]), let id = r[13].flatMap(UUID.init(uuidString:)) else { return nil }
-            end = EventKey(timestamp: Timestamp(microsecondsSinceEpoch: us), id: id)
+            end = EventKey(timestamp: Timestamp(microsecondsSinceEpoch: try r.decode(Int64.self, at: 12)), id: try r.decode(UUID.self, at: 13))
         }
-        let outcome = end != nil ? r[5].flatMap(SessionOutcome.init(rawValue:)) : nil
+        let outcome = end != nil ? try r.decodeIfPresent(String.self, at: 5).flatMap(SessionOutcome.init(rawValue:)) : nil
         return SessionSummary(
-            sessionId: session, agentId: r[2] ?? "", agentVersion: r[3] ?? "", projectId: project, context: context,
-            firstEventAt: first.timestamp, lastEventAt: Timestamp(microsecondsSinceEpoch: lastUs), endedAt: end?.timestamp,
+            sessionId: try r.decode(UUID.self, at: 0), agentId: try r.decodeIfPresent(String.self, at: 2) ?? "",
+            agentVersion: try r.decodeIfPresent(String.self, at: 3) ?? "", projectId: try r.decode(Int32.self, at: 4),
+            context: try r.decode(JSONText.self, at: 11), firstEventAt: first.timestamp,
+            lastEventAt: Timestamp(microsecondsSinceEpoch: try r.decode(Int64.self, at: 9)), endedAt: end?.timestamp,
             declaredOutcome: outcome, counters: c, lastVerdict: nil, firstKey: first, contextKey: contextKey,
             endKey: end, outcomeKey: outcome != nil ? end : nil)
     }
-
-    private static func int64(_ s: String?) -> Int64? { s.flatMap { Int64($0) } }
-    private static func int(_ s: String?) -> Int? { s.flatMap { Int($0) } }
 }

@@ -29,10 +29,8 @@ enum SessionProjector {
         let partials = try conn.executePrepared(
             "SELECT \(SessionPartial.columns) FROM sluice_session_partials($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])",
             [from, to] + only.parameters, generic: true)
-        for row in partials.rows {
-            guard let s = SessionPartial.summary(row) else {
-                throw .protocolViolation("sluice_session_partials returned a row the session fold cannot read: \(row)")
-            }
+        for row in partials.decodedRows {
+            let s = try SessionPartial.summary(row)
             prefolded += s.counters.events
             add(s)
         }
@@ -46,31 +44,23 @@ enum SessionProjector {
                 WHERE NOT sluice_session_simple(event_type, data, metrics)
                 """, [from, to] + only.parameters)
             while true {
-                let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").rows
-                for row in rows {
-                    guard let event = event(row) else {
-                        throw .protocolViolation("the session fold cannot read event \(row.first.flatMap { $0 } ?? "?") at \(row.count > 1 ? row[1] ?? "?" : "?")")
-                    }
-                    add(SessionFold.summary(of: event))
-                }
+                let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").decodedRows
+                for row in rows { add(SessionFold.summary(of: try event(row))) }
                 if rows.count < page { break }
             }
             try conn.execute("CLOSE sluice_session_fold")
         }
         clock.lap("sessions: read and fold")
-        let nowText = try conn.execute("SELECT now()::text AS now").scalar()
-        guard let now = nowText.flatMap(postgresTime) else { throw .decoding(column: "now", value: nowText, type: "timestamptz") }
+        let now = try conn.execute("SELECT now()::text AS now").value(Timestamp.self)
         var written = 0
         if !sessions.isEmpty {
             let ids = sessions.keys.map(\.lowercased).sorted()
             let existing = try conn.execute(
                 "SELECT \(SessionRow.columns) FROM agent_sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
-                [PostgresArray.literal(ids)]).rows
+                [PostgresArray.literal(ids)]).decodedRows
             for row in existing {
                 // A stored row that cannot be read must stop the step: writing the new events over it would lose the old ones.
-                guard let old = SessionRow.summary(row) else {
-                    throw .protocolViolation("agent_sessions row \(row.first.flatMap { $0 } ?? "?") cannot be read back: \(row)")
-                }
+                let old = try SessionRow.summary(row)
                 guard let new = sessions[old.sessionId] else { continue }
                 sessions[old.sessionId] = SessionFold.merge(old, new)
             }
@@ -83,11 +73,8 @@ enum SessionProjector {
         for row in try conn.execute("""
             SELECT \(SessionRow.columns) FROM agent_sessions
             WHERE end_time IS NULL AND last_event_at <= $1::timestamptz ORDER BY id FOR UPDATE
-            """, [idleBefore.rfc3339]).rows {
-            guard let s = SessionRow.summary(row) else {
-                throw .protocolViolation("agent_sessions row \(row.first.flatMap { $0 } ?? "?") cannot be read back: \(row)")
-            }
-            idle.append(s)
+            """, [idleBefore.rfc3339]).decodedRows {
+            idle.append(try SessionRow.summary(row))
         }
         written += try upsert(idle, now: now, idleTimeout: idleTimeout, on: conn)
         let touched = (Array(sessions.keys) + idle.map(\.sessionId)).map(\.lowercased)
@@ -115,15 +102,14 @@ enum SessionProjector {
             """, columns).affectedRows
     }
 
-    /// An event from a row of the cursor above.
-    static func event(_ r: [String?]) -> AgentEvent? {
-        guard let id = r[0].flatMap(UUID.init(uuidString:)), let ts = r[1].flatMap({ Timestamp(rfc3339: $0) }),
-              let session = r[5].flatMap(UUID.init(uuidString:)), let project = r[6].flatMap({ Int32($0) }),
-              let context = r[7].map(JSONText.init(jsonbOutput:)), let data = r[8].map(JSONText.init(jsonbOutput:))
-        else { return nil }
-        return AgentEvent(id: id, timestamp: ts, eventType: r[2] ?? "", agentId: r[3] ?? "", agentVersion: r[4] ?? "",
-                          sessionId: session, projectId: project, context: context, data: data,
-                          metrics: r[9].map(JSONText.init(jsonbOutput:)), severity: r[10].flatMap(Severity.init(rawValue:)))
+    /// An event from a row of the cursor above; a value that is not an event's throws.
+    static func event(_ r: Row) throws(StoreError) -> AgentEvent {
+        AgentEvent(id: try r.decode(UUID.self, at: 0), timestamp: try r.decode(Timestamp.self, at: 1),
+                   eventType: try r.decodeIfPresent(String.self, at: 2) ?? "", agentId: try r.decodeIfPresent(String.self, at: 3) ?? "",
+                   agentVersion: try r.decodeIfPresent(String.self, at: 4) ?? "", sessionId: try r.decode(UUID.self, at: 5),
+                   projectId: try r.decode(Int32.self, at: 6), context: try r.decode(JSONText.self, at: 7),
+                   data: try r.decode(JSONText.self, at: 8), metrics: try r.decodeIfPresent(JSONText.self, at: 9),
+                   severity: try r.decodeIfPresent(String.self, at: 10).flatMap(Severity.init(rawValue:)))
     }
 
     static func microseconds(_ d: Duration) -> Int64 {

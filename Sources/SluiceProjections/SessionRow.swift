@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceStore
 
 /// A ``SessionSummary`` as an `agent_sessions` row, and back.
 struct SessionRow {
@@ -51,14 +52,16 @@ struct SessionRow {
             """
     }
 
-    /// Reads a row selected as ``columns``.
-    static func summary(_ row: [String?]) -> SessionSummary? {
-        guard let idText = row[0], let id = UUID(uuidString: idText), let fold = row[12].map(JSONText.init(jsonbOutput:)),
-              let metrics = row[8].map(JSONText.init(jsonbOutput:)), let context = row[7].map(JSONText.init(jsonbOutput:)),
-              let first = eventKey(fold.elements("first")), let contextKey = Self.contextKey(fold.elements("context")),
-              let start = row[4].flatMap(postgresTime), let last = row[11].flatMap(postgresTime),
-              let projectId = row[3].flatMap({ Int32($0) })
-        else { return nil }
+    /// Reads a row selected as ``columns``; a value that is not what the projector writes throws.
+    static func summary(_ row: Row) throws(StoreError) -> SessionSummary {
+        let id = try row.decode(UUID.self, at: 0)
+        let fold = try row.decode(JSONText.self, at: 12)
+        let metrics = try row.decode(JSONText.self, at: 8)
+        func unreadable(_ what: String) -> StoreError {
+            .protocolViolation("agent_sessions row \(id.lowercased) cannot be read back: \(what) in \(fold)")
+        }
+        guard let first = eventKey(fold.elements("first")) else { throw unreadable("fold.first") }
+        guard let contextKey = Self.contextKey(fold.elements("context")) else { throw unreadable("fold.context") }
         var c = SessionCounters()
         // Counters are whole numbers: read exactly (through a Double, sums past 2^53 would round).
         func n64(_ k: String) -> Int64 { metrics.fixedPoint(k, scale: 0) ?? 0 }
@@ -79,8 +82,10 @@ struct SessionRow {
             verdict = .init(at: key.timestamp, key: key, passed: v[2] == Array("true".utf8))
         }
         return SessionSummary(
-            sessionId: id, agentId: row[1] ?? "", agentVersion: row[2] ?? "", projectId: projectId,
-            context: context, firstEventAt: start, lastEventAt: last, endedAt: endKey?.timestamp,
+            sessionId: id, agentId: try row.decodeIfPresent(String.self, at: 1) ?? "",
+            agentVersion: try row.decodeIfPresent(String.self, at: 2) ?? "", projectId: try row.decode(Int32.self, at: 3),
+            context: try row.decode(JSONText.self, at: 7), firstEventAt: try row.decode(Timestamp.self, at: 4),
+            lastEventAt: try row.decode(Timestamp.self, at: 11), endedAt: endKey?.timestamp,
             declaredOutcome: fold.string("outcome").flatMap(SessionOutcome.init(rawValue:)), counters: c,
             lastVerdict: verdict, firstKey: first, contextKey: contextKey, endKey: endKey, outcomeKey: eventKey(fold.elements("outcomeKey")))
     }
@@ -101,13 +106,6 @@ struct SessionRow {
               let id = UUID(uuidString: String(decoding: parts[1].dropFirst().dropLast(), as: UTF8.self)) else { return nil }
         return EventKey(timestamp: Timestamp(microsecondsSinceEpoch: us), id: id)
     }
-}
-
-/// PostgreSQL's text output of a `timestamptz` in UTC (`2026-11-25 04:00:00.123456+00`).
-func postgresTime(_ text: String) -> Timestamp? {
-    var s = text.replacingOccurrences(of: " ", with: "T")
-    if s.hasSuffix("+00") { s += ":00" }
-    return Timestamp(rfc3339: s)
 }
 
 /// An exact decimal rendering of `value × 10^-scale`.

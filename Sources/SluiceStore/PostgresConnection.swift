@@ -8,12 +8,11 @@ import CLibPQ
 /// The rows a statement returned, in PostgreSQL's text format.
 public struct QueryResult: Sendable {
     public var columns: [String]
-    public var rows: [[String?]]
+    /// The values as PostgreSQL's text, for tests that compare results whole; code reads them
+    /// typed (``decodedRows``, ``value(_:column:)``, ``scalar(_:column:)``: RowDecoding.swift).
+    package var rows: [[String?]]
     /// Rows inserted, updated or deleted (`PQcmdTuples`).
     public var affectedRows: Int
-
-    /// The value of `column` in the first row.
-    public func scalar(_ column: Int = 0) -> String? { rows.first.flatMap { $0[column] } }
 }
 
 /// One libpq connection (`PGconn`). Blocking: only ever used from the thread that owns it.

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 
 /// A type that a column of PostgreSQL's text format decodes to.
@@ -79,6 +80,18 @@ extension Timestamp: PostgresDecodable {
 extension JSONValue: PostgresDecodable {
     public init?(postgresText text: String) { self.init(json: text) }
     public static var postgresTypeName: String { "json" }
+}
+
+/// `uuid` (PostgreSQL writes it in lower case; either case reads).
+extension UUID: PostgresDecodable {
+    public init?(postgresText text: String) { self.init(uuidString: text) }
+    public static var postgresTypeName: String { "uuid" }
+}
+
+/// `jsonb` kept as its text, to be read field by field (``JSONText``) without building a tree.
+extension JSONText: PostgresDecodable {
+    public init?(postgresText text: String) { self.init(jsonbOutput: text) }
+    public static var postgresTypeName: String { "jsonb" }
 }
 
 /// A mode recorded by the migrator (`sluice_mode()`).

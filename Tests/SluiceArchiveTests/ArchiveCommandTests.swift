@@ -28,7 +28,7 @@ import SluiceTestSupport
         func line(_ lines: [String], _ prefix: String) -> String { lines.first { $0.hasPrefix(prefix) } ?? "(no line for \(prefix))" }
         func verifiedAt(_ day: String) async throws -> String? {
             try await ArchiveFixtures.run(db) { conn in
-                try conn.execute("SELECT verified_at::text FROM sluice_archive_parts WHERE day = $1::date", [day]).scalar()
+                try conn.execute("SELECT verified_at::text FROM sluice_archive_parts WHERE day = $1::date", [day]).scalar(String.self)
             }
         }
 

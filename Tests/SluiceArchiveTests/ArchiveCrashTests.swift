@@ -47,7 +47,7 @@ import SluiceTestSupport
                 let daysAgo = [40, 38, 36][(round / 3) % 3]
                 let day = ArchiveFixtures.dayString(daysAgo: daysAgo)
                 let dropped = try await ArchiveFixtures.run(db) { conn in
-                    try conn.execute("SELECT count(*) FROM sluice_archive_parts WHERE day = $1::date AND dropped_at IS NOT NULL", [day]).scalar()
+                    try conn.execute("SELECT count(*) FROM sluice_archive_parts WHERE day = $1::date AND dropped_at IS NOT NULL", [day]).scalar(String.self)
                 }
                 if dropped != "0" { lateIntoDropped.append(daysAgo) }
                 try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: daysAgo, count: 5, seed: 10_000 + round), in: db)

@@ -75,6 +75,6 @@ enum ArchiveFixtures {
     }
 
     static func scalar(_ url: String, _ sql: String) async throws -> String? {
-        try await TestDatabase.query(url) { conn throws(StoreError) in try conn.execute(sql).scalar() }
+        try await TestDatabase.query(url) { conn throws(StoreError) in try conn.execute(sql).scalar(String.self) }
     }
 }

@@ -94,7 +94,7 @@ func catchUp(_ idle: Duration, _ conn: PostgresConnection) throws {
         _ = try Projector.stepAll(idleTimeout: idle, on: conn)
         let behind = try conn.execute("""
             SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= sluice_projected_horizon())
-            """).scalar() == "t"
+            """).scalar(String.self) == "t"
         if !behind { return }
         if Date() > deadline { throw StoreError.protocolViolation("the projector did not catch up in 60 s") }
         usleep(20_000)

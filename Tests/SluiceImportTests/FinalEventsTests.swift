@@ -81,7 +81,7 @@ import SluiceTestSupport
                 SELECT data->>'toolUseId', data->>'success', data->>'status', metrics->>'durationMs'
                 FROM agent_events WHERE event_type = 'tool_use' ORDER BY 1
                 """).rows,
-             try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'session_end'").scalar())
+             try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'session_end'").scalar(String.self))
         }
         // The Bash call has its result; the Read call got none before the next request started.
         #expect(tools == [["toolu_01D1", "true", nil, "37000"], ["toolu_01D2", nil, "no_result", nil]])
@@ -125,7 +125,7 @@ import SluiceTestSupport
         let expected = try await rows(once)
         #expect(try await rows(grown) == expected)
         let responses = try await TestDatabase.query(grown) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar()
+            try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar(String.self)
         }
         #expect(responses == "1")
     }

@@ -49,7 +49,7 @@ import SluiceTestSupport
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString).log").path
         func responses() async throws -> Int {
             Int(try await TestDatabase.query(url) { conn throws(StoreError) in
-                try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar()
+                try conn.execute("SELECT count(*) FROM agent_events WHERE event_type = 'llm_response'").scalar(String.self)
             } ?? "0") ?? 0
         }
         /// Waits until the watch has imported `n` responses and saved the offset `line` of the growing file.
@@ -73,7 +73,7 @@ import SluiceTestSupport
         _ = await again.wait()
         let (sessions, duplicates) = try await TestDatabase.query(url) { conn throws(StoreError) in
             (try conn.execute(ImportDatabaseTests.perSession).rows,
-             try conn.execute("SELECT count(*) FROM (SELECT id FROM agent_events GROUP BY id HAVING count(*) > 1) d").scalar())
+             try conn.execute("SELECT count(*) FROM (SELECT id FROM agent_events GROUP BY id HAVING count(*) > 1) d").scalar(String.self))
         }
         #expect(sessions == ImportDatabaseTests.expectedSessions)
         #expect(duplicates == "0")

@@ -58,7 +58,7 @@ import Glibc
         #expect(first.inserted == first.stats.events)  // the /btw re-log of the first prompt is skipped, not sent twice
         let (sessions, days, count) = try await TestDatabase.query(url) { conn throws(StoreError) in
             (try conn.execute(Self.perSession).rows, try conn.execute(Self.perDay).rows,
-             try conn.execute("SELECT count(*) FROM agent_events").scalar())
+             try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(sessions == Self.expectedSessions)
         #expect(days == Self.expectedDays)
@@ -66,7 +66,7 @@ import Glibc
         let second = try await importAll(copy.root, into: sink)
         #expect(second.inserted == 0)
         let (sessionsAgain, countAgain) = try await TestDatabase.query(url) { conn throws(StoreError) in
-            (try conn.execute(Self.perSession).rows, try conn.execute("SELECT count(*) FROM agent_events").scalar())
+            (try conn.execute(Self.perSession).rows, try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(sessionsAgain == Self.expectedSessions)
         #expect(countAgain == count)
@@ -107,8 +107,8 @@ import Glibc
         await sink.close()
         await server.stop()
         let (sessions, count, estimated) = try await TestDatabase.query(url) { conn throws(StoreError) in
-            (try conn.execute(Self.perSession).rows, try conn.execute("SELECT count(*) FROM agent_events WHERE agent_id = 'claude-code'").scalar(),
-             try conn.execute("SELECT count(*) FROM agent_events WHERE agent_id = 'github-copilot' AND (metrics->>'tokensEstimated')::boolean").scalar())
+            (try conn.execute(Self.perSession).rows, try conn.execute("SELECT count(*) FROM agent_events WHERE agent_id = 'claude-code'").scalar(String.self),
+             try conn.execute("SELECT count(*) FROM agent_events WHERE agent_id = 'github-copilot' AND (metrics->>'tokensEstimated')::boolean").scalar(String.self))
         }
         #expect(sessions == Self.expectedSessions)
         #expect(count == "\(first.stats.events)")

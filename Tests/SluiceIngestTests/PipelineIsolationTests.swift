@@ -35,7 +35,7 @@ import SluiceTestSupport
         await pool.shutdown()
         #expect(answers == [0: [], 1: [], 2: [1, 4], 3: [], 4: [], 5: []])
         let stored = try await TestDatabase.query(db) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM agent_events").scalar()
+            try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self)
         }
         #expect(stored == "28")
     }

@@ -40,9 +40,9 @@ import SluiceTestSupport
 
     static func observe(_ conn: PostgresConnection) throws(StoreError) -> Observed {
         Observed(deadLetters: try DeadLetters.list(on: conn), status: try PartStatus.all(on: conn),
-                 hourlyEvents: try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
-                 sessions: try conn.execute("SELECT count(*)::text FROM agent_sessions").scalar(),
-                 messages: try conn.execute("SELECT count(*)::text FROM chat_messages").scalar())
+                 hourlyEvents: try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(String.self),
+                 sessions: try conn.execute("SELECT count(*)::text FROM agent_sessions").scalar(String.self),
+                 messages: try conn.execute("SELECT count(*)::text FROM chat_messages").scalar(String.self))
     }
 
     /// Stores the poisoned batch, catches up, and checks that only `part` set the event aside and
@@ -117,7 +117,7 @@ import SluiceTestSupport
         let (error, status, dead) = try await TestDatabase.query(db) { conn throws(StoreError) in
             let original = try conn.execute("""
                 SELECT pg_get_functiondef('sluice_project_chat(xid8, xid8, uuid[], timestamptz[])'::regprocedure)
-                """).scalar() ?? ""
+                """).scalar(String.self) ?? ""
             try conn.execute("""
                 CREATE OR REPLACE FUNCTION sluice_project_chat(from_xid xid8, to_xid xid8, only_ids uuid[] DEFAULT NULL,
                     only_times timestamptz[] DEFAULT NULL) RETURNS bigint LANGUAGE plpgsql AS $$

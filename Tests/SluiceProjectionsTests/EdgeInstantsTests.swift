@@ -42,7 +42,7 @@ import SluiceTestSupport
                         """).rows,
                     try conn.execute(RawAggregates.projected).rows, try conn.execute(RawAggregates.raw).rows,
                     try conn.execute(RawAggregates.dailyProjected).rows, try conn.execute(RawAggregates.dailyRaw).rows,
-                    try conn.execute("SELECT count(*) FROM chat_messages").scalar())
+                    try conn.execute("SELECT count(*) FROM chat_messages").scalar(String.self))
         }
         #expect(deadLetters.isEmpty, "\(deadLetters)")
         #expect(sessions.map { $0.map { $0 ?? "" } } == expected.map { [$0.session, $0.start, $0.end] })

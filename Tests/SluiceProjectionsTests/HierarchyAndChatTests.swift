@@ -32,8 +32,8 @@ import SluiceTestSupport
                         SELECT w.workspace_id, w.project_id, m.machine_id, w.workspace_path, w.branch
                         FROM workspaces w JOIN machines m ON m.id = w.machine_id ORDER BY 1
                         """).rows,
-                    try conn.execute("SELECT count(*) FROM machine_projects").scalar(),
-                    try conn.execute("INSERT INTO projects (name, full_name, repo_name) VALUES ('n', 'n', 'n') RETURNING id").scalar())
+                    try conn.execute("SELECT count(*) FROM machine_projects").scalar(String.self),
+                    try conn.execute("INSERT INTO projects (name, full_name, repo_name) VALUES ('n', 'n', 'n') RETURNING id").scalar(String.self))
         }
         #expect(rows.0 == [["3", "project-3"], ["7", "project-7"]])
         #expect(rows.1 == [["mac-1", "mac", "darwin"], ["unknown", "unknown", ""]])
@@ -70,11 +70,11 @@ import SluiceTestSupport
             let search = try Queries.searchChat("NUL characters", Queries.Filter(), limit: 10, on: conn)
             // The vector is written with the message, and renumbering keeps it (it is not generated).
             let stale = "SELECT count(*) FROM chat_messages WHERE search_vector IS DISTINCT FROM to_tsvector('english', coalesce(search_content, ''))"
-            let staleVectors = try conn.execute(stale).scalar()
+            let staleVectors = try conn.execute(stale).scalar(String.self)
             _ = try Projector.rebuild(on: conn)
             try catchUp(on: conn)
             return (incremental, session, search, try conn.execute(messages).rows, try conn.execute(sessionQuery).rows,
-                    [staleVectors, try conn.execute(stale).scalar()])
+                    [staleVectors, try conn.execute(stale).scalar(String.self)])
         }
         #expect(vectors == ["0", "0"])
         #expect(incremental == [
@@ -109,7 +109,7 @@ extension HierarchyAndChatTests {
             try catchUp(on: conn)
             let rebuilt = try conn.execute(query).rows
             let content = try conn.execute("SELECT \"timestamp\" = $1::timestamptz FROM chat_messages WHERE id = $2::uuid",
-                                           [prompt.timestamp.rfc3339, prompt.id.lowercased]).scalar()
+                                           [prompt.timestamp.rfc3339, prompt.id.lowercased]).scalar(String.self)
             return (stepwise, content, rebuilt)
         }
         #expect(stepwise == [["2", "10", "2"]])

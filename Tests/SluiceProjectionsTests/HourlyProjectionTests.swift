@@ -100,7 +100,7 @@ import SluiceTestSupport
             let rebuiltDaily = try (conn.execute(Self.dailyProjected).rows, conn.execute(Self.toolsDailyProjected).rows,
                                     conn.execute(Self.allProjectsProjected).rows, conn.execute(Self.allProjectsDailyProjected).rows)
             return (incremental, expected, try conn.execute(Self.projected).rows,
-                    try conn.execute("SELECT count(*) FROM agent_events").scalar(), (side, daily, allProjects, rebuiltDaily))
+                    try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self), (side, daily, allProjects, rebuiltDaily))
         }
         let (side, daily, allProjects, rebuiltDaily) = all
         #expect(!daily.0.isEmpty && daily.0 == daily.1, "daily rows equal the raw GROUP BY by day")

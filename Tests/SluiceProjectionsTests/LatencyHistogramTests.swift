@@ -27,7 +27,7 @@ import SluiceTestSupport
             try histograms.map { h throws(StoreError) in
                 try ps.map { p throws(StoreError) in
                     try conn.execute("SELECT sluice_histogram_quantile($1::bigint[], $2::float8)::bigint",
-                                     [PostgresArray.literal(h.counts.map(String.init)), String(p)]).scalar().flatMap { Int64($0) }
+                                     [PostgresArray.literal(h.counts.map(String.init)), String(p)]).scalar(String.self).flatMap { Int64($0) }
                 }
             }
         }

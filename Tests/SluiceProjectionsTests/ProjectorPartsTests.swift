@@ -33,7 +33,7 @@ import SluiceTestSupport
         let deadline = Date().addingTimeInterval(30)
         repeat {
             _ = try Projector.step(part, on: conn)
-            if try conn.execute("SELECT horizon > \(xid) FROM projector_positions WHERE projector = $1", [part.rawValue]).scalar() == "t" { return }
+            if try conn.execute("SELECT horizon > \(xid) FROM projector_positions WHERE projector = $1", [part.rawValue]).scalar(String.self) == "t" { return }
             usleep(20_000)
         } while Date() < deadline
         throw .protocolViolation("\(part) did not pass \(xid) in 30 s")
@@ -42,7 +42,7 @@ import SluiceTestSupport
     /// Waits until every stored event is below what a step would take as its horizon.
     static func untilFinal(on conn: PostgresConnection) throws(StoreError) {
         let deadline = Date().addingTimeInterval(30)
-        while try conn.execute("SELECT sluice_step_horizon() <= (SELECT max(ingest_xid) FROM agent_events)").scalar() == "t" {
+        while try conn.execute("SELECT sluice_step_horizon() <= (SELECT max(ingest_xid) FROM agent_events)").scalar(String.self) == "t" {
             guard Date() < deadline else { throw .protocolViolation("the horizon did not pass the events in 30 s") }
             usleep(20_000)
         }
@@ -63,7 +63,7 @@ import SluiceTestSupport
             var aggregates = try Projector.step(.aggregates, on: conn)
             while try conn.execute("""
                 SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= (SELECT horizon FROM projector_positions WHERE projector = 'aggregates'))
-                """).scalar() == "t", Date() < deadline {
+                """).scalar(String.self) == "t", Date() < deadline {
                 usleep(20_000)
                 aggregates = try Projector.step(.aggregates, on: conn)
             }
@@ -71,9 +71,9 @@ import SluiceTestSupport
             let sessions = try Projector.step(.agentSessions, on: conn)
             #expect(chat.ran)
             return (aggregates.ran, sessions.ran,
-                    try conn.execute("SELECT sum(event_count) FROM agent_events_hourly").scalar(),
-                    try conn.execute("SELECT count(*) FROM agent_sessions").scalar(),
-                    try conn.execute("SELECT (SELECT horizon FROM projector_positions WHERE projector = 'aggregates') > sluice_projected_horizon()").scalar())
+                    try conn.execute("SELECT sum(event_count) FROM agent_events_hourly").scalar(String.self),
+                    try conn.execute("SELECT count(*) FROM agent_sessions").scalar(String.self),
+                    try conn.execute("SELECT (SELECT horizon FROM projector_positions WHERE projector = 'aggregates') > sluice_projected_horizon()").scalar(String.self))
         }
         _ = try await holder.run { conn throws(StoreError) in
             try conn.execute("SELECT pg_advisory_unlock(hashtext('sluice_projector.agent_sessions'))")
@@ -86,9 +86,9 @@ import SluiceTestSupport
 
         let after = try await TestDatabase.query(db) { conn throws(StoreError) in
             try catchUp(on: conn)
-            return (try conn.execute("SELECT sum(event_count) FROM agent_events_hourly").scalar(),
-                    try conn.execute("SELECT (metrics ->> 'events')::int FROM agent_sessions").scalar(),
-                    try conn.execute("SELECT message_count FROM chat_sessions").scalar())
+            return (try conn.execute("SELECT sum(event_count) FROM agent_events_hourly").scalar(String.self),
+                    try conn.execute("SELECT (metrics ->> 'events')::int FROM agent_sessions").scalar(String.self),
+                    try conn.execute("SELECT message_count FROM chat_sessions").scalar(String.self))
         }
         #expect(after.0 == "6", "the aggregates part folded each event once")
         #expect(after.1 == "6")
@@ -114,25 +114,25 @@ import SluiceTestSupport
             try conn.execute("""
                 SELECT pg_advisory_xact_lock_shared(hashtext('sluice_projector')), pg_advisory_xact_lock(hashtext('sluice_projector.agent_sessions'))
                 """)
-            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar(String.self) ?? ""
         }
         _ = try await neighbour.run { conn throws(StoreError) in
             try conn.execute("BEGIN")
-            return try conn.execute("SELECT pg_current_xact_id()::text").scalar()
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar(String.self)
         }
         // A late-day refresh (TimescaleDB mode): the lock held for the session, a transaction begun after it.
         let refresh = ConnectionWorker(url: db, openTransactions: .keep)
         let refreshXid = try await refresh.run { conn throws(StoreError) in
             try conn.execute("SELECT pg_advisory_lock_shared(hashtext('sluice_projector'))")
             try conn.execute("BEGIN")
-            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar(String.self) ?? ""
         }
         let passed = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
             let deadline = Date().addingTimeInterval(30)
             func fold() throws(StoreError) -> String? {
                 _ = try Projector.step(.aggregates, on: conn)
-                return try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar()
+                return try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(String.self)
             }
             var folded = try fold()
             while folded != "6" && Date() < deadline {
@@ -141,7 +141,7 @@ import SluiceTestSupport
             }
             return (folded, try conn.execute(
                 "SELECT horizon > greatest($1::xid8, $2::xid8) FROM projector_positions WHERE projector = 'aggregates'",
-                [stepXid, refreshXid]).scalar())
+                [stepXid, refreshXid]).scalar(String.self))
         }
         #expect(passed.0 == "6", "an open projector step, a refresh and another database's transaction do not hold the horizon")
         #expect(passed.1 == "t")
@@ -149,13 +149,13 @@ import SluiceTestSupport
         // An ordinary open transaction of this database might still store events: it holds the horizon.
         let writerXid = try await writer.run { conn throws(StoreError) in
             try conn.execute("BEGIN")
-            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar(String.self) ?? ""
         }
         let held = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(4, session: UUID())), on: conn)
             _ = try Projector.step(.aggregates, on: conn)
-            return (try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
-                    try conn.execute("SELECT sluice_step_horizon() <= $1::xid8", [writerXid]).scalar())
+            return (try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(String.self),
+                    try conn.execute("SELECT sluice_step_horizon() <= $1::xid8", [writerXid]).scalar(String.self))
         }
         #expect(held.0 == "6", "events committed after an open writer wait for it")
         #expect(held.1 == "t")
@@ -166,8 +166,8 @@ import SluiceTestSupport
         }
         let after = try await TestDatabase.query(db) { conn throws(StoreError) in
             try catchUp(on: conn)
-            return (try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
-                    try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar())
+            return (try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(String.self),
+                    try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar(String.self))
         }
         #expect(after.0 == "10", "each event folded once")
         #expect(after.1 == "10")
@@ -183,20 +183,20 @@ import SluiceTestSupport
         let open = ConnectionWorker(url: db, openTransactions: .keep)
         let held = try await open.run { conn throws(StoreError) in
             try conn.execute("BEGIN")
-            return try conn.execute("SELECT pg_current_xact_id()::text").scalar() ?? ""
+            return try conn.execute("SELECT pg_current_xact_id()::text").scalar(String.self) ?? ""
         }
         let rows = try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
             // As if an earlier step had left `held` out and folded the events.
-            let ahead = try conn.execute("SELECT (SELECT max(ingest_xid) FROM agent_events)::text::bigint + 1").scalar() ?? ""
+            let ahead = try conn.execute("SELECT (SELECT max(ingest_xid) FROM agent_events)::text::bigint + 1").scalar(String.self) ?? ""
             try conn.execute("SELECT sluice_project_aggregates('0'::xid8, $1::xid8)", [ahead])
             try conn.execute("""
                 INSERT INTO projector_positions (projector, horizon) VALUES ('aggregates', $1::xid8)
                 ON CONFLICT (projector) DO UPDATE SET horizon = excluded.horizon
                 """, [ahead])
-            let below = try conn.execute("SELECT sluice_step_horizon() <= $1::xid8", [held]).scalar()
+            let below = try conn.execute("SELECT sluice_step_horizon() <= $1::xid8", [held]).scalar(String.self)
             _ = try Projector.step(.aggregates, on: conn)
-            return (below, ahead, try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar())
+            return (below, ahead, try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar(String.self))
         }
         _ = try await open.run { conn throws(StoreError) in try conn.execute("COMMIT") }
         await open.shutdown()
@@ -204,7 +204,7 @@ import SluiceTestSupport
         #expect(rows.2 == rows.1, "the position stays where it was")
         let total = try await TestDatabase.query(db) { conn throws(StoreError) in
             try catchUp(on: conn)
-            return try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar()
+            return try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(String.self)
         }
         #expect(total == "6", "nothing folded twice")
     }
@@ -241,9 +241,9 @@ import SluiceTestSupport
                 }
             }
             func totals() throws(StoreError) -> [String?] {
-                [try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(),
-                 try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar(),
-                 try conn.execute("SELECT sum(message_count)::text FROM chat_sessions").scalar()]
+                [try conn.execute("SELECT sum(event_count)::text FROM agent_events_hourly").scalar(String.self),
+                 try conn.execute("SELECT sum((metrics ->> 'events')::int)::text FROM agent_sessions").scalar(String.self),
+                 try conn.execute("SELECT sum(message_count)::text FROM chat_sessions").scalar(String.self)]
             }
             // Upgrading runs the data moves of 0017, then of 0020, as `migrate` does (the trigger,
             // a definition applied after the migrations, stays disabled here).
@@ -254,7 +254,7 @@ import SluiceTestSupport
             // Before 0017: `main`.
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(4, session: UUID())), on: conn)
             try catchUp(on: conn)
-            let first = try conn.execute("SELECT sluice_projected_horizon()::text").scalar() ?? ""
+            let first = try conn.execute("SELECT sluice_projected_horizon()::text").scalar(String.self) ?? ""
             try positions([("main", first)])
             try upgrade()
             let fromMain = try conn.execute("SELECT projector, horizon::text = $1 FROM projector_positions ORDER BY 1", [first]).rows
@@ -262,11 +262,11 @@ import SluiceTestSupport
             let afterMain = try totals()
 
             // After 0017, with `aggregates` ahead of `sessions`.
-            let sessionsAt = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'chat'").scalar() ?? ""
+            let sessionsAt = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'chat'").scalar(String.self) ?? ""
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.events(6, session: UUID())), on: conn)
             let deadline = Date().addingTimeInterval(30)
             repeat { _ = try Projector.step(.aggregates, on: conn) } while try totals()[0] != "10" && Date() < deadline
-            let ahead = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar() ?? ""
+            let ahead = try conn.execute("SELECT horizon::text FROM projector_positions WHERE projector = 'aggregates'").scalar(String.self) ?? ""
             try positions([("aggregates", ahead), ("sessions", sessionsAt)])
             try upgrade()
             let fromParts = try conn.execute("SELECT projector, horizon::text FROM projector_positions ORDER BY 1").rows
@@ -291,7 +291,7 @@ import SluiceTestSupport
             let result = try await TestDatabase.query(db) { conn throws(StoreError) in
                 _ = try EventWriter.write(HourlyProjectionTests.stream(Self.endedSession(UUID())), on: conn)
                 for part in order { try Self.step(part, past: "(SELECT max(ingest_xid) FROM agent_events)", on: conn) }
-                return try conn.execute(mismatched).scalar()
+                return try conn.execute(mismatched).scalar(String.self)
             }
             #expect(result == "0", "\(order)")
         }
@@ -311,7 +311,7 @@ import SluiceTestSupport
             try conn.execute("UPDATE projector_positions SET horizon = $1::xid8 WHERE projector = 'chat'", [range[1]])
         }
         let sessions = ConnectionWorker(url: db)
-        let sessionsBackend = try await sessions.run { conn throws(StoreError) in try conn.execute("SELECT pg_backend_pid()::text").scalar() ?? "" }
+        let sessionsBackend = try await sessions.run { conn throws(StoreError) in try conn.execute("SELECT pg_backend_pid()::text").scalar(String.self) ?? "" }
         let finished = Mutex(false)
         let ending = Task {
             defer { finished.withLock { $0 = true } }
@@ -321,7 +321,7 @@ import SluiceTestSupport
         // to wait (cause not found yet): then the final check below still holds it to the rule.
         try await waitUntil("the agent-sessions step waits for a lock, or has ended") {
             try await TestDatabase.query(db) { conn throws(StoreError) in
-                try conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [sessionsBackend]).scalar()
+                try conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [sessionsBackend]).scalar(String.self)
             } == "Lock" || finished.withLock { $0 }
         }
         if finished.withLock({ $0 }) { print("ProjectorPartsTests: the agent-sessions step did not wait for the chat step") }
@@ -332,7 +332,7 @@ import SluiceTestSupport
         await sessions.shutdown()
         let after = try await TestDatabase.query(db) { conn throws(StoreError) in
             try catchUp(on: conn)
-            return (try conn.execute("SELECT count(*)::text FROM chat_sessions").scalar(), try conn.execute(mismatched).scalar())
+            return (try conn.execute("SELECT count(*)::text FROM chat_sessions").scalar(String.self), try conn.execute(mismatched).scalar(String.self))
         }
         #expect(after.0 == "3")
         #expect(after.1 == "0", "every chat session ends when its agent session does")

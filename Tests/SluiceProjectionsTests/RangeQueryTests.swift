@@ -67,7 +67,7 @@ import SluiceTestSupport
                     WHERE project_id = 2
                       AND ($1::timestamptz IS NULL OR date_trunc('day', "timestamp", 'UTC') >= date_trunc('day', $1::timestamptz, 'UTC'))
                       AND ($2::timestamptz IS NULL OR date_trunc('day', "timestamp", 'UTC') < $2::timestamptz)
-                    """, [from, to]).scalar()
+                    """, [from, to]).scalar(String.self)
                 let projectSeries = try Queries.series(Queries.Filter(project: 2, from: from, to: to), groupBy: .eventType, resolution: .day, on: conn)
                 return (try Queries.tools(filter, on: conn), rawTools,
                         try Queries.series(filter, groupBy: .eventType, resolution: .day, on: conn), rawDays, (projectSeries, rawProject))

@@ -26,7 +26,7 @@ import SluiceTestSupport
             try catchUp(on: conn)
             let snapshot = "SELECT (SELECT sum(event_count) FROM agent_events_hourly), (SELECT sum(tokens_in) FROM agent_events_hourly), (SELECT metrics->>'events' FROM agent_sessions)"
             let before = try conn.execute(snapshot).rows
-            let partition = try conn.execute("SELECT DISTINCT tableoid::regclass::text FROM agent_events").scalar()!
+            let partition = try conn.execute("SELECT DISTINCT tableoid::regclass::text FROM agent_events").scalar(String.self)!
             try conn.execute("ALTER TABLE agent_events DETACH PARTITION \(partition)")
             try conn.execute("DROP TABLE \(partition)")
             try catchUp(on: conn)
@@ -34,7 +34,7 @@ import SluiceTestSupport
             _ = try EventWriter.write(HourlyProjectionTests.stream([event("tool_use", old + 60_000_000)]), on: conn)
             try catchUp(on: conn)
             return (before, afterDrop, try conn.execute(snapshot).rows,
-                    try conn.execute("SELECT count(*) FROM agent_events").scalar())
+                    try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(result.0 == [["50", "500", "50"]])
         #expect(result.1 == result.0)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SluiceCore
+import SluiceStore
 import SluiceTestSupport
 @testable import SluiceProjections
 
@@ -100,10 +101,10 @@ import SluiceTestSupport
         var row = SessionRow.parameters(folds[0], now: now, idleTimeout: .seconds(1800))
         let fold = try #require(row[12])
         #expect(fold.contains(#""context":[\#(Int64.min),"\#(early.id.lowercased)",\#(early.timestamp.microsecondsSinceEpoch)]"#), "\(fold)")
-        let read = try #require(SessionRow.summary(row), "\(row)")
+        let read = try SessionRow.summary(Row(values: row, columns: SessionRow.columns.components(separatedBy: ", ")))
         #expect(read.contextKey == folds[0].contextKey)
         row[12] = fold.replacingOccurrences(of: ",\(early.timestamp.microsecondsSinceEpoch)]", with: "]")
-        let legacy = try #require(SessionRow.summary(row), "\(row)")
+        let legacy = try SessionRow.summary(Row(values: row, columns: SessionRow.columns.components(separatedBy: ", ")))
         let later = try #require(SessionFold.fold([again]))
         #expect(legacy.contextKey.fromStart && SessionFold.merge(legacy, later).context == early.context)
     }

@@ -73,7 +73,7 @@ import SluiceTestSupport
                        count(*) FILTER (WHERE NOT sluice_session_simple(event_type, data, metrics))
                 FROM agent_events
                 """).rows.first ?? []
-            let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "")!
+            let now = try conn.execute("SELECT now()::text").value(Timestamp.self)
             try conn.execute("CREATE TEMP TABLE expected (LIKE agent_sessions)")
             for s in expected.values {
                 try conn.execute("INSERT INTO expected (\(SessionRow.columns)) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
@@ -84,7 +84,7 @@ import SluiceTestSupport
                     (SELECT \(SessionRow.columns) FROM agent_sessions EXCEPT SELECT \(SessionRow.columns) FROM expected)
                     UNION ALL
                     (SELECT \(SessionRow.columns) FROM expected EXCEPT SELECT \(SessionRow.columns) FROM agent_sessions)) d
-                """).scalar()
+                """).scalar(String.self)
             return (paths, differences)
         }
         // Both paths were taken.
@@ -99,7 +99,8 @@ import SluiceTestSupport
             session.lowercased, "session_end", "claude-code", "2.0", "3", "cancelled", "4", "1000", first.lowercased, "5000",
             first.lowercased, #"{"cwd": "/w"}"#, "5000", end.lowercased, "10", "20", "1", "2", "1500000000", "0", "1",
         ]
-        let s = try #require(SessionPartial.summary(row))
+        let columns = SessionPartial.columns.components(separatedBy: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let s = try SessionPartial.summary(Row(values: row, columns: columns))
         #expect(s.counters.events == 4)
         #expect(s.counters.eventsByType == ["session_end": 4])
         #expect(s.counters.costNanoUSD == 1_500_000_000)
@@ -107,6 +108,13 @@ import SluiceTestSupport
         #expect(s.endedAt == Timestamp(microsecondsSinceEpoch: 5000))
         #expect(s.declaredOutcome == .cancelled)
         #expect(s.firstEventAt == Timestamp(microsecondsSinceEpoch: 1000))
-        #expect(SessionPartial.summary(Array(row.prefix(20))) == nil)
+        #expect(throws: StoreError.self) { try SessionPartial.summary(Row(values: Array(row.prefix(20)), columns: columns)) }
+        // A value that is not what the function returns is an error naming its column, not a 0.
+        var bad = row
+        bad[14] = "ten"
+        #expect { try SessionPartial.summary(Row(values: bad, columns: columns)) } throws: { error in
+            guard case StoreError.decoding(column: "tokens_in", value: "ten", type: _) = error else { return false }
+            return true
+        }
     }
 }

@@ -67,16 +67,16 @@ import SluiceTestSupport
             """
         let (differences, afterRebuild, rows, sample) = try await TestDatabase.query(db) { conn throws(StoreError) in
             try catchUp(on: conn)
-            let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "")!
+            let now = try conn.execute("SELECT now()::text").value(Timestamp.self)
             try conn.execute("CREATE TEMP TABLE expected (LIKE agent_sessions)")
             for s in expected.values {
                 try conn.execute("INSERT INTO expected (\(SessionRow.columns)) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
                                  SessionRow.parameters(s, now: now, idleTimeout: .seconds(1800)))
             }
-            let differences = try conn.execute(compare).scalar()
+            let differences = try conn.execute(compare).scalar(String.self)
             _ = try Projector.rebuild(maximumEvents: 1_000, on: conn)
             try catchUp(on: conn)
-            return (differences, try conn.execute(compare).scalar(), try conn.execute("SELECT count(*) FROM agent_sessions").scalar(),
+            return (differences, try conn.execute(compare).scalar(String.self), try conn.execute("SELECT count(*) FROM agent_sessions").scalar(String.self),
                     try conn.execute("SELECT metrics->>'events', outcome, quality_score::text FROM agent_sessions LIMIT 1").rows)
         }
         #expect(rows == "40", "seed \(seed)")
@@ -94,7 +94,7 @@ import SluiceTestSupport
         // As PostgreSQL prints them back.
         row[4] = row[4]!.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "+00")
         row[11] = row[11]!.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "+00")
-        let back = try #require(SessionRow.summary(row))
+        let back = try SessionRow.summary(Row(values: row, columns: SessionRow.columns.components(separatedBy: ", ")))
         #expect(back == s)
     }
 }

@@ -52,7 +52,7 @@ import Testing
         }
         #expect(created.key.hasPrefix("slc_") && created.key.count == 47)
         let dump = try await TestDatabase.query(db) { conn throws(StoreError) in
-            try conn.execute("SELECT row_to_json(k)::text FROM api_keys k").scalar() ?? ""
+            try conn.execute("SELECT row_to_json(k)::text FROM api_keys k").scalar(String.self) ?? ""
         }
         #expect(!dump.contains(created.key))
         let found = try await TestDatabase.query(db) { conn throws(StoreError) in try APIKeys.find(created.key, on: conn) }

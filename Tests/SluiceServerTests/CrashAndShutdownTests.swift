@@ -51,7 +51,7 @@ import Glibc
             let literal = "{" + ids.joined(separator: ",") + "}"
             return Int(try conn.execute("""
                 SELECT count(*) FROM unnest($1::uuid[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM agent_events e WHERE e.id = a.id)
-                """, [literal]).scalar() ?? "-1") ?? -1
+                """, [literal]).scalar(String.self) ?? "-1") ?? -1
         }
     }
 
@@ -80,7 +80,7 @@ import Glibc
         let all = clients.acked.withLock { $0 }
         #expect(try await Self.missing(all, in: db) == 0)
         let duplicates = try await TestDatabase.query(db) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) - count(DISTINCT id) FROM agent_events").scalar()
+            try conn.execute("SELECT count(*) - count(DISTINCT id) FROM agent_events").scalar(String.self)
         }
         #expect(duplicates == "0")
     }

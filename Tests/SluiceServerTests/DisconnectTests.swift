@@ -80,7 +80,7 @@ import Glibc
             let r = try await post(port: server.port, Events.array([Events.json()]))
             #expect(r.status == 200, "\(r.body)")
             let stored = try await TestDatabase.query(db) { conn throws(StoreError) in
-                try conn.execute("SELECT count(*) FROM agent_events").scalar()
+                try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self)
             }
             // Each whole request was either stored entirely or not at all.
             let n = Int(stored ?? "") ?? -1

@@ -55,7 +55,7 @@ import Testing
             #expect((r.results[517]["error"] as? String)?.hasPrefix("timestamp: not an RFC 3339 time") == true)
             #expect(r.results[517]["id"] as? String != nil)
             #expect(r.results[516]["status"] as? String == "stored")
-            let count = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() }
+            let count = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self) }
             #expect(count == "999")
         }
     }
@@ -70,7 +70,7 @@ import Testing
             ]
             let r = try await post(port: server.port, Events.array(events))
             #expect(r.status == 200, "\(r.body)")
-            let count = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() }
+            let count = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self) }
             #expect(count == "4")
         }
     }
@@ -90,7 +90,7 @@ import Testing
             let r3 = try await request(port: server.port, "/v1/events", body: Array("not gzip".utf8),
                                        headers: [("Content-Type", "application/json"), ("Content-Encoding", "gzip")])
             #expect(r3.status == 400)
-            let count = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() }
+            let count = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self) }
             #expect(count == "250")
         }
     }

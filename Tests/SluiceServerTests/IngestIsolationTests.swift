@@ -44,7 +44,7 @@ import Testing
                     #expect(r.status == 200, "request \(i): \(r.status) \(r.body)")
                 }
             }
-            let stored = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() }
+            let stored = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self) }
             #expect(stored == "29")
         }
     }
@@ -63,7 +63,7 @@ import Testing
             let (ra, rb) = try await (a, b)
             #expect(ra.status == 207 && rb.status == 200, "\(ra.body) \(rb.body)")
             #expect((ra.results[1]["error"] as? String)?.hasPrefix("data.x: number is too large") == true, "\(ra.body)")
-            let stored = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() }
+            let stored = try await TestDatabase.query(db) { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self) }
             #expect(stored == "20")
         }
     }

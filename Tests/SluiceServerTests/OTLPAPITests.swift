@@ -78,7 +78,7 @@ import Testing
 
     func count(_ db: String, _ filter: String = "true") async throws -> Int {
         try await TestDatabase.query(db) { conn throws(StoreError) in
-            Int(try conn.execute("SELECT count(*) FROM agent_events WHERE \(filter)").scalar() ?? "0") ?? 0
+            Int(try conn.execute("SELECT count(*) FROM agent_events WHERE \(filter)").scalar(String.self) ?? "0") ?? 0
         }
     }
 

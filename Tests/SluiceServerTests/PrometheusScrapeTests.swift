@@ -44,7 +44,7 @@ import Glibc
         #expect(rejected == 3, "\(mixed.body)")
 
         let rows = try await TestDatabase.query(db) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM agent_events").scalar().flatMap { Double($0) } ?? -1
+            try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self).flatMap { Double($0) } ?? -1
         }
         #expect(rows == 42)
 

@@ -25,12 +25,12 @@ import Testing
         while dropped == "0" && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
             dropped = try await TestDatabase.query(db) { conn throws(StoreError) in
-                try conn.execute("SELECT count(*) FROM sluice_retention_log WHERE action = 'dropped' AND rows = 200").scalar() ?? "0"
+                try conn.execute("SELECT count(*) FROM sluice_retention_log WHERE action = 'dropped' AND rows = 200").scalar(String.self) ?? "0"
             }
         }
         #expect(dropped == "1", "\(server.log)")
         let left = try await TestDatabase.query(db) { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM agent_events").scalar()
+            try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self)
         }
         #expect(left == "0")
         let files = FileManager.default.enumerator(atPath: archive.path)?.allObjects as? [String] ?? []

@@ -107,8 +107,8 @@ import Glibc
                      EXCEPT
                      SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
                             tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly)) d
-                """).scalar()
-            let now = postgresTime(try conn.execute("SELECT now()::text").scalar() ?? "")!
+                """).scalar(String.self)
+            let now = try conn.execute("SELECT now()::text").value(Timestamp.self)
             try conn.execute("CREATE TEMP TABLE expected (LIKE agent_sessions)")
             for s in expected.values {
                 try conn.execute("INSERT INTO expected (\(SessionRow.columns)) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
@@ -119,7 +119,7 @@ import Glibc
                     (SELECT \(SessionRow.columns) FROM agent_sessions EXCEPT SELECT \(SessionRow.columns) FROM expected)
                     UNION ALL
                     (SELECT \(SessionRow.columns) FROM expected EXCEPT SELECT \(SessionRow.columns) FROM agent_sessions)) d
-                """).scalar()
+                """).scalar(String.self)
             return (hourly, sessions)
         }
         #expect(hourlyDifferences == "0")

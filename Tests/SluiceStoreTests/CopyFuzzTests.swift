@@ -35,7 +35,7 @@ import SluiceTestSupport
             let readBack = try conn.execute("""
                 SELECT count(*) FROM agent_events
                 WHERE to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')::timestamptz = "timestamp"
-                """).scalar()
+                """).scalar(String.self)
             return (accepted, refused, outcome, readBack)
         }
         #expect(outcome.refused.isEmpty, "seed \(seed): \(outcome.refused.values.flatMap { $0 }.prefix(3))")

@@ -30,7 +30,7 @@ import SluiceTestSupport
         let (outcome, stored) = try await TestDatabase.query(url) { conn throws(StoreError) in
             _ = try conn.execute(Self.poison)
             return (try EventWriter.write([a, b, c, d], on: conn),
-                    try conn.execute("SELECT count(*) FROM agent_events WHERE agent_id = 'ok'").scalar())
+                    try conn.execute("SELECT count(*) FROM agent_events WHERE agent_id = 'ok'").scalar(String.self))
         }
         #expect(outcome.inserted == 205 && outcome.copied == 205)
         // Refused rows are in neither count.
@@ -49,7 +49,7 @@ import SluiceTestSupport
         let (outcome, stored) = try await TestDatabase.query(url) { conn throws(StoreError) in
             _ = try EventWriter.write([first], on: conn)
             _ = try conn.execute(Self.poison)
-            return (try EventWriter.write([again, bad], on: conn), try conn.execute("SELECT count(*) FROM agent_events").scalar())
+            return (try EventWriter.write([again, bad], on: conn), try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(outcome.refused.mapValues { $0.map(\.row) } == [1: [1]])
         #expect(outcome.inserted == 2 && outcome.copied == 5)

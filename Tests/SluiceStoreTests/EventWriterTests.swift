@@ -28,7 +28,7 @@ import SluiceTestSupport
         let fresh = Self.stream([Self.event(project: 3), Self.event(project: 3), Self.event(project: 2)])
         let (a, b, c, count) = try await TestDatabase.query(url) { conn throws(StoreError) in
             (try EventWriter.write(within, on: conn), try EventWriter.write(again, on: conn), try EventWriter.write(fresh, on: conn),
-             try conn.execute("SELECT count(*) FROM agent_events").scalar())
+             try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(a == EventWriter.Outcome(copied: 110, inserted: 100, copiedByProject: [1: 55, 2: 55], insertedByProject: [1: 50, 2: 50]))
         #expect(b == EventWriter.Outcome(copied: 51, inserted: 1, copiedByProject: [1: 25, 2: 25, 3: 1], insertedByProject: [3: 1]))
@@ -54,7 +54,7 @@ import SluiceTestSupport
         let (placed, created, after) = try await TestDatabase.query(url) { conn throws(StoreError) in
             _ = try EventWriter.write(stream, on: conn)
             let placed = try conn.execute("SELECT tableoid::regclass::text FROM agent_events ORDER BY \"timestamp\"").rows.map { $0[0] ?? "" }
-            let created = try conn.execute("SELECT sluice_maintain_partitions()").scalar()
+            let created = try conn.execute("SELECT sluice_maintain_partitions()").scalar(String.self)
             let after = try conn.execute("SELECT tableoid::regclass::text, count(*) OVER () FROM agent_events ORDER BY \"timestamp\"").rows.map { $0[0] ?? "" }
             return (placed, created, after)
         }
@@ -75,7 +75,7 @@ import SluiceTestSupport
             var failed = false
             do { _ = try EventWriter.write(bad, on: conn) } catch { failed = true }
             _ = try EventWriter.write(good, on: conn)  // the connection is usable afterwards
-            return (failed, try conn.execute("SELECT count(*) FROM agent_events").scalar())
+            return (failed, try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(failed)
         #expect(count == "1")

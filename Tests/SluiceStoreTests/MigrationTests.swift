@@ -17,14 +17,14 @@ import SluiceTestSupport
         #expect(first.applied == expected)
         #expect(second.applied.isEmpty)
         let (mode, count, keyColumns) = try await TestDatabase.query(url) { conn throws(StoreError) in
-            (try conn.execute("SELECT sluice_mode()").scalar(),
-             try conn.execute("SELECT count(*) FROM sluice_migrations").scalar(),
+            (try conn.execute("SELECT sluice_mode()").scalar(String.self),
+             try conn.execute("SELECT count(*) FROM sluice_migrations").scalar(String.self),
              try conn.execute("""
                 SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_constraint c
                 CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
                 WHERE c.conrelid = 'agent_events'::regclass AND c.contype = 'p'
-                """).scalar())
+                """).scalar(String.self))
         }
         #expect(mode == TestDatabase.mode.rawValue)
         #expect(count == String(expected.count))

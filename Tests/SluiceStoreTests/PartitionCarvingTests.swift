@@ -16,7 +16,7 @@ struct PartitionCarvingTests {
             // The day of the event 400 days ahead, which sits in the default partition.
             return try conn.execute("""
                 SELECT ("timestamp" AT TIME ZONE 'UTC')::date::text FROM agent_events_default ORDER BY "timestamp" DESC LIMIT 1
-                """).scalar() ?? ""
+                """).scalar(String.self) ?? ""
         }
     }
 
@@ -29,16 +29,16 @@ struct PartitionCarvingTests {
         let reader = ConnectionWorker(url: url)
         let created = try await carver.run { conn throws(StoreError) in
             _ = try conn.execute("BEGIN")
-            return try conn.execute("SELECT sluice_create_day_partition($1::date)", [day]).scalar()
+            return try conn.execute("SELECT sluice_create_day_partition($1::date)", [day]).scalar(String.self)
         }
         #expect(created == "t")
-        let pid = try await reader.run { conn throws(StoreError) in try conn.execute("SELECT pg_backend_pid()").scalar() ?? "" }
-        let counted = Task { try await reader.run { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar() } }
+        let pid = try await reader.run { conn throws(StoreError) in try conn.execute("SELECT pg_backend_pid()").scalar(String.self) ?? "" }
+        let counted = Task { try await reader.run { conn throws(StoreError) in try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self) } }
         try await TestDatabase.waitUntilBlocked(pid, on: url)
         _ = try await carver.run { conn throws(StoreError) in try conn.execute("COMMIT") }
         #expect(try await counted.value == "4")
         let placed = try await TestDatabase.query(url) { conn throws(StoreError) in
-            try conn.execute("SELECT tableoid::regclass::text FROM agent_events WHERE (\"timestamp\" AT TIME ZONE 'UTC')::date = $1::date", [day]).scalar()
+            try conn.execute("SELECT tableoid::regclass::text FROM agent_events WHERE (\"timestamp\" AT TIME ZONE 'UTC')::date = $1::date", [day]).scalar(String.self)
         }
         #expect(placed == "agent_events_p" + day.replacingOccurrences(of: "-", with: ""))
         await carver.shutdown()
@@ -54,19 +54,19 @@ struct PartitionCarvingTests {
         let report = ConnectionWorker(url: url, openTransactions: .keep)
         _ = try await report.run { conn throws(StoreError) in
             _ = try conn.execute("BEGIN")
-            return try conn.execute("SELECT count(*) FROM agent_events").scalar()
+            return try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self)
         }
         let (first, stillThere) = try await TestDatabase.query(url) { conn throws(StoreError) in
-            (try conn.execute("SELECT sluice_create_day_partition($1::date)", [day]).scalar(),
-             try conn.execute("SELECT count(*) FROM agent_events_default").scalar())
+            (try conn.execute("SELECT sluice_create_day_partition($1::date)", [day]).scalar(String.self),
+             try conn.execute("SELECT count(*) FROM agent_events_default").scalar(String.self))
         }
         #expect(first == "f")
         #expect(stillThere == "2")
         _ = try await report.run { conn throws(StoreError) in try conn.execute("COMMIT") }
         let (created, left, total) = try await TestDatabase.query(url) { conn throws(StoreError) in
-            (try conn.execute("SELECT sluice_maintain_partitions()").scalar(),
-             try conn.execute("SELECT count(*) FROM agent_events_default").scalar(),
-             try conn.execute("SELECT count(*) FROM agent_events").scalar())
+            (try conn.execute("SELECT sluice_maintain_partitions()").scalar(String.self),
+             try conn.execute("SELECT count(*) FROM agent_events_default").scalar(String.self),
+             try conn.execute("SELECT count(*) FROM agent_events").scalar(String.self))
         }
         #expect(created == "2")
         #expect(left == "0")

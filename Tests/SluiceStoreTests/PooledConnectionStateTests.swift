@@ -41,7 +41,7 @@ import SluiceTestSupport
             try await pool.withConnection { conn throws(StoreError) in _ = try EventWriter.write(stream, on: conn) }
         }
         #expect(try await Self.allIdle(url))
-        let one = try await pool.withConnection { conn throws(StoreError) in try conn.execute("SELECT 1").scalar() }
+        let one = try await pool.withConnection { conn throws(StoreError) in try conn.execute("SELECT 1").scalar(String.self) }
         #expect(one == "1")
         await pool.shutdown()
     }
@@ -86,7 +86,7 @@ import SluiceTestSupport
         #expect(throws: StoreError.self) { try result.get() }
         #expect(try await Self.allIdle(url))
         let inserted = try await pool.withConnection { conn throws(StoreError) in
-            try conn.execute("SELECT count(*) FROM sluice_meta WHERE key = 'test.cancelled'").scalar()
+            try conn.execute("SELECT count(*) FROM sluice_meta WHERE key = 'test.cancelled'").scalar(String.self)
         }
         #expect(inserted == "0")
         await pool.shutdown()

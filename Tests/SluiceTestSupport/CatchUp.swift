@@ -15,7 +15,7 @@ public func catchUp(on conn: PostgresConnection) throws(StoreError) {
         _ = try Projector.stepAll(on: conn)
         let behind = try conn.execute("""
             SELECT EXISTS (SELECT 1 FROM agent_events WHERE ingest_xid >= sluice_projected_horizon())
-            """).scalar() == "t"
+            """).scalar(String.self) == "t"
         if !behind { return }
         if Date() > deadline { throw .protocolViolation("the projector did not catch up in 60 s") }
         usleep(20_000)

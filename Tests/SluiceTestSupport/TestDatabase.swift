@@ -67,7 +67,7 @@ public enum TestDatabase {
     public static func waitUntilBlocked(_ pid: String, on url: String) async throws {
         try await waitUntil("backend \(pid) waits for a lock") {
             try await query(url) { conn throws(StoreError) in
-                try conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [pid]).scalar()
+                try conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1::int", [pid]).scalar(String.self)
             } == "Lock"
         }
     }
