@@ -352,35 +352,7 @@ public struct JSONScanner: ~Copyable {
         if !hasEscape {
             return String(decoding: UnsafeBufferPointer(rebasing: base[inner]), as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(inner.count)
-        var i = inner.lowerBound
-        while i < inner.upperBound {
-            let c = base[i]
-            guard c == UInt8(ascii: "\\") else { out.append(c); i += 1; continue }
-            let e = base[i + 1]
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08); i += 2
-            case UInt8(ascii: "f"): out.append(0x0C); i += 2
-            case UInt8(ascii: "n"): out.append(0x0A); i += 2
-            case UInt8(ascii: "r"): out.append(0x0D); i += 2
-            case UInt8(ascii: "t"): out.append(0x09); i += 2
-            case UInt8(ascii: "u"):
-                var scalar = (try? hex4(at: i + 2)) ?? 0xFFFD
-                i += 6
-                if scalar >= 0xD800 && scalar <= 0xDBFF, let low = try? hex4(at: i + 2) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                }
-                appendUTF8(Unicode.Scalar(scalar) ?? "\u{FFFD}", to: &out)
-            default: out.append(e); i += 2
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
-        out.append(contentsOf: UTF8.encode(s)!)
+        return JSONUnescape.decode(base.baseAddress!, inner)
     }
 
     /// Whether the bytes in `range` equal the ASCII `word`.

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Why a transcript line could not be read.
 public struct LineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
@@ -108,19 +110,10 @@ struct LineScanner {
             i += 2
         case UInt8(ascii: "u"):
             guard i + 6 <= end else { throw LineError("truncated \\u escape", at: i) }
-            for k in 2..<6 where Self.hex(p[i + k]) == nil { throw LineError("invalid \\u escape", at: i) }
+            for k in 2..<6 where JSONUnescape.hex(p[i + k]) == nil { throw LineError("invalid \\u escape", at: i) }
             i += 6
         default:
             throw LineError("invalid escape sequence", at: i)
-        }
-    }
-
-    @inline(__always) static func hex(_ c: UInt8) -> UInt32? {
-        switch c {
-        case 0x30...0x39: return UInt32(c - 0x30)
-        case 0x61...0x66: return UInt32(c - 0x61 + 10)
-        case 0x41...0x46: return UInt32(c - 0x41 + 10)
-        default: return nil
         }
     }
 
@@ -310,39 +303,6 @@ struct LineScanner {
             let n = min(r.count, limit)
             return String(decoding: UnsafeBufferPointer(start: p + r.lowerBound, count: n), as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(min(r.count, limit))
-        var j = r.lowerBound
-        while j < r.upperBound && out.count < limit {
-            let c = p[j]
-            guard c == UInt8(ascii: "\\") else { out.append(c); j += 1; continue }
-            let e = p[j + 1]
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08); j += 2
-            case UInt8(ascii: "f"): out.append(0x0C); j += 2
-            case UInt8(ascii: "n"): out.append(0x0A); j += 2
-            case UInt8(ascii: "r"): out.append(0x0D); j += 2
-            case UInt8(ascii: "t"): out.append(0x09); j += 2
-            case UInt8(ascii: "u"):
-                var scalar = hex4(j + 2)
-                j += 6
-                if scalar >= 0xD800 && scalar <= 0xDBFF, j + 6 <= r.upperBound, p[j] == UInt8(ascii: "\\"), p[j + 1] == UInt8(ascii: "u") {
-                    let low = hex4(j + 2)
-                    if low >= 0xDC00 && low <= 0xDFFF {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        j += 6
-                    }
-                }
-                out.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")!)
-            default: out.append(e); j += 2
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private func hex4(_ at: Int) -> UInt32 {
-        var v: UInt32 = 0
-        for k in 0..<4 { v = v << 4 | (Self.hex(p[at + k]) ?? 0) }
-        return v
+        return JSONUnescape.decode(p, r, limit: limit)
     }
 }
