@@ -12,6 +12,11 @@ public struct Redactor: Sendable {
     /// For each pass (shape rules, then contextual rules) and each byte, the indices of the
     /// rules a match may start with.
     private let startTables: [[[Int]]]
+    /// For each byte, whether a rule of either pass may start there: ``anywhere`` for a rule
+    /// that may start inside a word, ``atWordStart`` for one that starts only where a word does.
+    /// The scan looks a byte up here before it looks at any rule (most bytes start none).
+    private let startFlags: [UInt8]
+    private static let anywhere: UInt8 = 1, atWordStart: UInt8 = 2
 
     /// Built-in rules plus `custom`; ``disabled`` keeps everything.
     public init(rules: [SecretRule] = SecretRule.builtIn, custom: [CustomRedactionRule] = []) {
@@ -24,6 +29,11 @@ public struct Redactor: Sendable {
             }
             return table
         }
+        var flags = [UInt8](repeating: 0, count: 256)
+        for rule in rules {
+            for b in rule.starts { flags[Int(b)] |= rule.atWordStart ? Self.atWordStart : Self.anywhere }
+        }
+        startFlags = flags
     }
 
     /// Redaction off (`SLUICE_REDACT=off`).
@@ -90,7 +100,12 @@ public struct Redactor: Sendable {
     }
 
     /// The contents of one string with its secrets replaced, or nil when it holds none.
-    func redactContent(_ content: UnsafeBufferPointer<UInt8>, counts: inout [String: Int]) -> [UInt8]? {
+    /// - Parameter screened: skip the passes when one scan finds that no rule can match (false
+    ///   only for tests that check the scan against the passes).
+    func redactContent(_ content: UnsafeBufferPointer<UInt8>, counts: inout [String: Int], screened: Bool = true) -> [UInt8]? {
+        // Most strings hold no secret: one scan tells, and only a string that may hold one takes
+        // the passes below.
+        if screened && custom.isEmpty && !mayHoldSecret(content) { return nil }
         // `\/` is `/` written another way (Foundation writes it so): matched as `/`, and written
         // so if something is replaced.
         let unescaped = Self.withoutEscapedSlashes(content)
@@ -111,6 +126,31 @@ public struct Redactor: Sendable {
             }
         }
         return text
+    }
+
+    /// Whether a rule of either pass matches somewhere in `t` as it is, or `t` has a `\/`
+    /// escape (the rules see it as `/`). False means the passes would replace nothing: the
+    /// second pass sees the same text as the first when the first replaced nothing.
+    private func mayHoldSecret(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        startFlags.withUnsafeBufferPointer { flags in
+            var i = 0
+            while i < t.count {
+                let c = t[i]
+                if c == UInt8(ascii: "\\") {
+                    if i + 1 < t.count && t[i + 1] == UInt8(ascii: "/") { return true }
+                }
+                let f = flags[Int(c)]
+                if f != 0 && (f & Self.anywhere != 0 || SecretRule.atBoundary(t, i)) {
+                    for table in startTables {
+                        for index in table[Int(c)] where !rules[index].atWordStart || SecretRule.atBoundary(t, i) {
+                            if rules[index].find(t, i) != nil { return true }
+                        }
+                    }
+                }
+                i += 1
+            }
+            return false
+        }
     }
 
     /// One left-to-right pass of the rules in `table`; nil when nothing matched.
@@ -184,9 +224,47 @@ public struct Redactor: Sendable {
 
     static func namesCredential(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard key.count >= 5, key.count <= 24, credentialKeyStarts.contains(SecretRule.lower(key[0])) else { return false }
-        var normalized: [UInt8] = []
-        normalized.reserveCapacity(key.count)
-        for c in key where c != UInt8(ascii: "_") && c != UInt8(ascii: "-") { normalized.append(SecretRule.lower(c)) }
-        return credentialKeys.contains(normalized)
+        var normalized = PackedKey()
+        for c in key where c != UInt8(ascii: "_") && c != UInt8(ascii: "-") {
+            guard normalized.append(SecretRule.lower(c)) else { return false }
+        }
+        return packedCredentialKeys.contains(normalized)
+    }
+
+    static let packedCredentialKeys: Set<PackedKey> = Set(credentialKeys.map { key in
+        var packed = PackedKey()
+        for c in key { precondition(packed.append(c), "credential keys fit in \(PackedKey.capacity) bytes") }
+        return packed
+    })
+
+    /// Up to 24 bytes of a key packed in three words: a set lookup with nothing allocated.
+    struct PackedKey: Hashable {
+        static let capacity = 24
+        private var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        private var count = 0
+
+        /// Appends `c`; false when the key is full.
+        mutating func append(_ c: UInt8) -> Bool {
+            guard count < Self.capacity else { return false }
+            let shift = UInt64((count % 8) * 8), value = UInt64(c) << shift
+            switch count / 8 {
+            case 0: words.0 |= value
+            case 1: words.1 |= value
+            default: words.2 |= value
+            }
+            count += 1
+            return true
+        }
+
+        static func == (a: PackedKey, b: PackedKey) -> Bool {
+            a.count == b.count && a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(count)
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+        }
     }
 }
