@@ -167,7 +167,9 @@ public final class EmbeddedCluster: Sendable {
         throw .embedded("no PostgreSQL server binaries (initdb, pg_ctl) were found")
     }
 
-    static func unprivilegedUser() -> String {
+    /// The user that runs PostgreSQL (and, in tests, other servers that refuse root) when this
+    /// process is root: `postgres` if it exists, else `nobody`.
+    public static func unprivilegedUser() -> String {
         getpwnam("postgres") != nil ? "postgres" : "nobody"
     }
 }

@@ -21,6 +21,35 @@ import Glibc
         ("file_read", "{}", #"{"durationMs":3}"#), ("error_encountered", "{}", nil), ("session_end", #"{"outcome":"success"}"#, nil),
     ]
 
+    /// Rows that differ between `agent_events_hourly` and a raw GROUP BY of the log (either
+    /// way), for this workload's metrics (`promptTokens`/`responseTokens` count as input/output).
+    static let hourlyDifferences = """
+        SELECT count(*) FROM (
+            (SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
+                    tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly
+             EXCEPT
+             SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
+                    count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
+                    count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
+                    coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
+                    coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
+                    coalesce(sum((metrics ->> 'cost')::numeric), 0),
+                    count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
+             FROM agent_events GROUP BY 1, 2, 3, 4)
+            UNION ALL
+            (SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
+                    count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
+                    count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
+                    coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
+                    coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
+                    coalesce(sum((metrics ->> 'cost')::numeric), 0),
+                    count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
+             FROM agent_events GROUP BY 1, 2, 3, 4
+             EXCEPT
+             SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
+                    tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly)) d
+        """
+
     /// Events of `sessions` sessions, as the server will store them, and their JSON.
     static func workload(sessions: Int, events: Int) -> [(AgentEvent, String)] {
         let ids = (0..<sessions).map { _ in UUID() }
@@ -82,32 +111,7 @@ import Glibc
         }
         #expect(seen == [total, total, total])
         let (hourlyDifferences, sessionDifferences) = try await TestDatabase.query(db) { conn throws(StoreError) in
-            let hourly = try conn.execute("""
-                SELECT count(*) FROM (
-                    (SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
-                            tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly
-                     EXCEPT
-                     SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
-                            count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
-                            count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
-                            coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
-                            coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
-                            coalesce(sum((metrics ->> 'cost')::numeric), 0),
-                            count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
-                     FROM agent_events GROUP BY 1, 2, 3, 4)
-                    UNION ALL
-                    (SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
-                            count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
-                            count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
-                            coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
-                            coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
-                            coalesce(sum((metrics ->> 'cost')::numeric), 0),
-                            count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
-                     FROM agent_events GROUP BY 1, 2, 3, 4
-                     EXCEPT
-                     SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
-                            tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly)) d
-                """).scalar(String.self)
+            let hourly = try conn.execute(Self.hourlyDifferences).scalar(String.self)
             let now = try conn.execute("SELECT now()::text").value(Timestamp.self)
             try conn.execute("CREATE TEMP TABLE expected (LIKE agent_sessions)")
             for s in expected.values {
