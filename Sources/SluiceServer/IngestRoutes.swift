@@ -28,9 +28,10 @@ struct IngestRoutes: Sendable {
             return authFailure(error)
         }
         let client = RateLimiter.client(principal, context)
-        if let wait = limiter.admit(client, limit: principal.rateLimit) {
+        if let refusal = limiter.admit(client, limit: principal.rateLimit) {
             EventTally.refusedRequest(.rateLimited)
-            return errorResponse(.tooManyRequests, RateLimiter.advice(wait), retryAfter: wait)
+            try? await Task.sleep(for: refusal.hold)
+            return errorResponse(.tooManyRequests, RateLimiter.advice(refusal.retryAfter), retryAfter: refusal.retryAfter)
         }
         let body: ByteBuffer
         switch await readBody(request, limit: configuration.maxBodyBytes) {

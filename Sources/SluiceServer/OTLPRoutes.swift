@@ -44,9 +44,10 @@ struct OTLPRoutes: Sendable {
             }
         }
         let client = RateLimiter.client(principal, context)
-        if let wait = limiter.admit(client, limit: principal.rateLimit) {
+        if let refusal = limiter.admit(client, limit: principal.rateLimit) {
             EventTally.refusedRequest(.rateLimited)
-            return status(.tooManyRequests, .resourceExhausted, RateLimiter.advice(wait), encoding, retryAfter: wait)
+            try? await Task.sleep(for: refusal.hold)
+            return status(.tooManyRequests, .resourceExhausted, RateLimiter.advice(refusal.retryAfter), encoding, retryAfter: refusal.retryAfter)
         }
         let body: ByteBuffer
         switch await readBody(request, limit: configuration.maxBodyBytes) {

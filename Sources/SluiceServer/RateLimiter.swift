@@ -16,7 +16,8 @@ public struct RateLimit: Sendable, Equatable {
 
 /// Per-client token buckets of ingest events (``TokenBucket``): one per API key, or per client
 /// address when the server runs open. A client over its rate is answered 429 with `Retry-After`
-/// before its body is read or parsed, so that a flooding client costs the others little.
+/// before its body is read or parsed, once its next token is due (``Refusal/hold``, at most 1 s),
+/// so that a flooding client costs the others little.
 final class RateLimiter: Sendable {
     /// Who a bucket belongs to.
     enum Client: Hashable, Sendable {
@@ -40,8 +41,8 @@ final class RateLimiter: Sendable {
         return Double(s) + Double(atto) / 1e18
     }
 
-    /// Nil when `client` may send a request now; otherwise the seconds to wait.
-    func admit(_ client: Client, limit: RateLimit?) -> Int? {
+    /// Nil when `client` may send a request now; otherwise how long until it may.
+    func admit(_ client: Client, limit: RateLimit?) -> Refusal? {
         guard let limit = limit ?? defaultLimit else { return nil }
         let now = self.now
         return buckets.withLock { buckets in

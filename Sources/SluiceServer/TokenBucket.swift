@@ -1,3 +1,18 @@
+/// A request over its client's rate: the time until the client's bucket holds a token again.
+struct Refusal: Sendable, Equatable {
+    /// Seconds until a token.
+    var seconds: Double
+
+    /// Whole seconds, at least 1, for `Retry-After`.
+    var retryAfter: Int { max(1, Int(seconds.rounded(.up))) }
+
+    /// How long the server holds the refusal before it answers: until the token is due, at most
+    /// a second. A client that ignores `Retry-After` and asks again at once is then answered at
+    /// about its own rate instead of as fast as the server can refuse, which would take the CPU
+    /// that other clients' requests need.
+    var hold: Duration { .microseconds(Int64((min(seconds, 1) * 1e6).rounded(.up))) }
+}
+
 /// A token bucket of events: `rate` tokens a second up to `burst`. Pure: the caller passes the
 /// time (seconds on a monotonic clock).
 ///
@@ -27,12 +42,11 @@ struct TokenBucket: Sendable, Equatable {
         }
     }
 
-    /// Nil when a request may go ahead now; otherwise the whole seconds to wait (at least 1), for
-    /// `Retry-After`.
-    mutating func admit(now: Double) -> Int? {
+    /// Nil when a request may go ahead now; otherwise how long until it may.
+    mutating func admit(now: Double) -> Refusal? {
         refill(now)
         if tokens >= 1 { return nil }
-        return max(1, Int(((1 - tokens) / rate).rounded(.up)))
+        return Refusal(seconds: (1 - tokens) / rate)
     }
 
     /// Takes `events` tokens (after the request's body was decoded).
