@@ -110,8 +110,19 @@ public struct PriceTable: Sendable, Equatable {
         return table
     }
 
+    /// The models of `other` replace or add to these. One without a fast multiple keeps the
+    /// multiple of the entry of this table it replaces or would match (``price(for:)``), as
+    /// ccusage keeps its own where LiteLLM's file gives none (LiteLLM's current file has dropped
+    /// Opus 4.6's, but transcripts of its fast requests remain).
     public mutating func merge(_ other: PriceTable) {
-        models.merge(other.models) { _, new in new }
+        let base = self
+        for (name, var price) in other.models {
+            if price.fastMilli == nil, let inherited = base.price(for: name)?.fastMilli {
+                price.fastMilli = inherited
+                if price.inexactFastRate() != nil { price.fastMilli = nil }
+            }
+            models[name] = price
+        }
         skipped += other.skipped
     }
 

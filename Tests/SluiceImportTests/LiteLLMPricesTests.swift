@@ -69,6 +69,27 @@ import SluiceCore
         }
     }
 
+    /// LiteLLM's current file (1.110.2) no longer gives Opus 4.6 a fast multiple; loaded over the
+    /// bundled table, its entries keep the bundled 6×, as ccusage's own multiples do.
+    @Test func anEntryWithoutAFastMultipleKeepsTheBundledOne() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("litellm-\(UUID().uuidString).json").path
+        try #"""
+            {"claude-opus-4-6": {"input_cost_per_token": 5e-06, "output_cost_per_token": 2.5e-05, "cache_read_input_token_cost": 5e-07,
+                                 "mode": "chat", "litellm_provider": "anthropic", "provider_specific_entry": {"us": 1.1}},
+             "claude-opus-4-6-20260205": {"input_cost_per_token": 5e-06, "output_cost_per_token": 2.5e-05, "mode": "chat"},
+             "claude-opus-4-8": {"input_cost_per_token": 5e-06, "output_cost_per_token": 2.5e-05, "mode": "chat", "provider_specific_entry": {"fast": 2.0}},
+             "claude-sonnet-4-6": {"input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05, "mode": "chat"}}
+            """#.write(toFile: path, atomically: true, encoding: .utf8)
+        let alone = try PriceTable.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))), source: path)
+        #expect(alone.models["claude-opus-4-6"]?.fastMilli == nil)
+        let t = try PriceTable.load(overrideFile: path)
+        #expect(t.price(for: "claude-opus-4-6")?.fastMilli == 6000)
+        #expect(t.price(for: "claude-opus-4-6")?.cacheWrite == 0)  // LiteLLM's entry, not the bundled one
+        #expect(t.price(for: "claude-opus-4-6-20260205")?.fastMilli == 6000)
+        #expect(t.price(for: "claude-opus-4-8")?.fastMilli == 2000)
+        #expect(t.price(for: "claude-sonnet-4-6")?.fastMilli == nil)
+    }
+
     @Test func aClaudeOrOpenAIEntryThatCannotBePricedExactlyIsAnErrorNamingItsModelAndField() throws {
         func load(_ json: String) throws -> PriceTable {
             try PriceTable.parse(Array(json.utf8), source: "litellm.json")
