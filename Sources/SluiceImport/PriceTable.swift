@@ -81,7 +81,7 @@ public struct PriceTable: Sendable, Equatable {
     }
 
     public private(set) var models: [String: Price]
-    /// Entries of a price file that were left out, each with why (`model.field: reason`): those
+    /// Entries of a price file that were left out, each with why (`model: what is wrong`): those
     /// of LiteLLM's file that are neither Claude nor OpenAI models and cannot be read exactly.
     public private(set) var skipped: [String] = []
 

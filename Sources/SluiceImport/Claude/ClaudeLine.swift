@@ -91,7 +91,7 @@ public struct ClaudeLine: Sendable {
     /// The speed a request was served at (`message.usage.speed`; absent means standard).
     public enum Speed: Sendable, Hashable {
         case standard
-        /// Fast mode: billed at a multiple of the standard rates (``PriceTable/Price/fast``).
+        /// Fast mode: billed at a multiple of the standard rates (``PriceTable/Price/fastMilli``).
         case fast
         /// A value Sluice has no rates for: such a request is unpriced.
         case other(String)
