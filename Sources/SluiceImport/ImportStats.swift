@@ -96,12 +96,12 @@ public struct ImportStats: Sendable, Codable {
     }
 
     /// Counts one request (tokens and cost) in the totals; a request without a cost is also
-    /// counted as unpriced, with its model.
+    /// counted as unpriced, with its model (and its speed when not standard: `claude-… (fast)`).
     mutating func request(session: String, day: String, model: String, usage: ClaudeLine.Usage, cost: Int64?,
                           estimated: Bool = false, copilot: Bool = false) {
         if cost == nil {
             unpricedRequests += 1
-            unpricedModels.insert(model)
+            unpricedModels.insert(usage.speed == .standard ? model : "\(model) (\(usage.speed.name))")
             if copilot { unpricedCopilotRequests += 1 }
         }
         totals.add(usage, cost: cost, estimated: estimated)

@@ -13,9 +13,21 @@ public enum Money {
         return (negative ? "-" : "") + "\(whole)." + String(repeating: "0", count: 9 - frac.count) + frac
     }
 
+    /// `6` for 6000 thousandths, `2.5` for 2500.
+    public static func multiple(milli: Int64) -> String {
+        let frac = milli.magnitude % 1000
+        guard frac != 0 else { return "\(milli / 1000)" }
+        var digits = String(frac)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(milli < 0 ? "-" : "")\(milli.magnitude / 1000).\(digits)"
+    }
+
     /// Parses decimal text (with an optional exponent, as JavaScript writes small numbers) as
-    /// an integer count of 10⁻`scale` units, rounded half away from zero. Nil if not a number.
-    public static func parseDecimal(_ raw: some Collection<UInt8>, scale: Int) -> Int64? {
+    /// an integer count of 10⁻`scale` units, rounded half away from zero. Nil if not a number,
+    /// and with `exact`, also if it is not a whole number of those units (`3.75e-06` is 3750
+    /// nano-dollars; `5.09e-08` is no whole number of them).
+    public static func parseDecimal(_ raw: some Collection<UInt8>, scale: Int, exact: Bool = false) -> Int64? {
         var digits: [UInt8] = []
         var pointAt: Int?
         var negative = false
@@ -54,6 +66,7 @@ public enum Money {
             }
         } else {
             let keep = digits.count + shift
+            if exact, digits.suffix(min(digits.count, -shift)).contains(where: { $0 != 0 }) { return nil }
             if keep < 0 { return 0 }
             for d in digits.prefix(keep) {
                 let (m, o1) = v.multipliedReportingOverflow(by: 10)

@@ -37,7 +37,7 @@ struct Import: AsyncParsableCommand {
         @Option(help: "The --watch offsets file (default ~/.local/state/sluice/import-<kind>.json).")
         var state: String?
 
-        @Option(help: "A price table (JSON, dollars per million tokens) whose models replace or extend the bundled one (SLUICE_PRICES).")
+        @Option(help: "A price table whose models replace or extend the bundled one: Sluice's format (dollars per million tokens) or LiteLLM's model_prices_and_context_window.json (SLUICE_PRICES).")
         var prices: String?
 
         @Option(help: "Seconds without a new line before a response still streaming at a file's end is imported.")
@@ -60,8 +60,12 @@ struct Import: AsyncParsableCommand {
 
         func importOptions() throws -> ImportOptions {
             let host = ProcessInfo.processInfo.hostName
-            return ImportOptions(projectId: projectId, machineId: machineId ?? host, hostname: host,
-                                 prices: try PriceTable.load(overrideFile: priceFile), settleSeconds: settle)
+            let prices = try PriceTable.load(overrideFile: priceFile)
+            if let first = prices.skipped.first {
+                // LiteLLM's file prices many providers; those Sluice cannot read exactly are left out.
+                FileHandle.standardError.write(Data("warning: price file \(priceFile ?? ""): left out \(prices.skipped.count) entries that are not Claude or OpenAI models and cannot be priced exactly (first: \(first))\n".utf8))
+            }
+            return ImportOptions(projectId: projectId, machineId: machineId ?? host, hostname: host, prices: prices, settleSeconds: settle)
         }
     }
 

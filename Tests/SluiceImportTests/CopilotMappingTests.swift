@@ -84,6 +84,41 @@ import SluiceCore
         #expect(modify.data.string("filePath") == "/w/src/a.swift")
     }
 
+    /// A session file shaped like Copilot Chat 0.37.x's `chatSessions/*.json` (agent mode: markdown
+    /// fragments, thinking, tool invocations, `textEditGroup` / `codeblockUri` edits, `undoStop`,
+    /// `result.timings`, `result.details`; token counts in `result.usage` and `result.metadata`,
+    /// or, for a request that did not complete normally, nowhere).
+    @Test func aCopilot037SessionKeepsItsRecordedTokensAndEditedFiles() async throws {
+        let sink = CollectingSink()
+        let importer = CopilotImport(options: try Fixtures.options(), sink: sink)
+        var seen: [String: WatchState.FilePosition] = [:]
+        try await importer.pass(paths: [Fixtures.root + "/copilot-0.37/workspaceStorage"], seen: &seen)
+        let stats = importer.stats, events = await sink.events
+        #expect(stats.problems.isEmpty && stats.files == 1)
+        // Recorded: 18,234 + 24,517 in, 612 + 938 out; the canceled request has none: estimated,
+        // "Also handle expired coupons" 27 characters → 7, "Checking how coupons expire." 28 → 7.
+        var expected = UsageTotals(requests: 3, input: 18_234 + 24_517 + 7, output: 612 + 938 + 7)
+        expected.estimatedRequests = 1
+        #expect(stats.bySession["2d4f6a8c-0000-4000-8000-0000000000d1"] == expected)
+        let responses = events.filter { $0.eventType == "llm_response" }.sorted { $0.timestamp.microsecondsSinceEpoch < $1.timestamp.microsecondsSinceEpoch }
+        #expect(responses.map { [$0.metrics?.number("inputTokens"), $0.metrics?.number("outputTokens")] } == [[18_234, 612], [24_517, 938], [7, 7]])
+        #expect(responses.map { $0.metrics?.bool("tokensEstimated") } == [false, false, true])
+        #expect(responses.first?.data.string("response") == "I'll read the cart first.The discount now applies only when a coupon is given.")
+        #expect(responses.first?.data.string("model") == "claude-sonnet-4.5")
+        #expect(responses.last?.data.bool("canceled") == true)
+        // The edited files, on the file events of each request's editing tools.
+        #expect(events.filter { $0.eventType == "file_modify" }.map { $0.data.string("filePath") } == ["/home/dev/shop/cart.py"])
+        #expect(events.filter { $0.eventType == "file_write" }.map { $0.data.string("filePath") } == ["/home/dev/shop/tests/test_coupon.py"])
+        #expect(events.filter { $0.eventType == "file_read" }.count == 1)
+        #expect(events.filter { $0.eventType == "command_execute" }.map { $0.data.string("description") } == ["Ran `pytest -q tests/test_coupon.py`"])
+        let start = try #require(events.first { $0.eventType == "session_start" })
+        #expect(start.data.string("title") == "Explicit coupon check" && start.data.string("requester") == "dev")
+        #expect(start.context.string("workspaceId") == "vscode:7c4e1f9a" && start.context.string("workspacePath") == "/home/dev/shop")
+        // A URI written as a string is a path too.
+        #expect(CopilotMapper.path("file:///home/dev/shop/a%20b.py") == "/home/dev/shop/a b.py")
+        #expect(CopilotMapper.path(["$mid": 1, "fsPath": "/w/x.py", "path": "/w/x.py", "scheme": "file"]) == "/w/x.py")
+    }
+
     @Test func aRunningRequestWaits() throws {
         let loaded = try CopilotSessionFile.load(Data("""
             {"kind":0,"v":{"sessionId":"s1","creationDate":1000,"requests":[]}}

@@ -41,6 +41,33 @@ import SluiceTestSupport
         #expect((copilot["totals"] as? [String: Any])?["estimatedRequests"] as? Int == 3)
     }
 
+    /// `--prices` with LiteLLM's file (and `SLUICE_PRICES`, the same setting): the fast session
+    /// costs what the bundled table makes it cost, the entries left out are said once on standard
+    /// error, and a Claude entry that cannot be priced exactly stops the import, naming it.
+    @Test func aLiteLLMPriceFileFromTheCommandLine() async throws {
+        let url = try await TestDatabase.fresh()
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("prices-\(UUID().uuidString).err").path
+        let result = try await ChildProcess.run(
+            [sluiceExecutable, "import", "claude", FastModeTests.file, "--json", "--prices", LiteLLMPricesTests.file],
+            environment: ["DATABASE_URL": url, "LOG_LEVEL": "warning"], errors: .file(errors))
+        #expect(result.exit == .exited(0))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect((summary["totals"] as? [String: Any])?["costUSD"] as? String == FastModeTests.expected.costUSD)
+        #expect(summary["unpricedModels"] as? [String] == ["claude-sonnet-4-5-20250929 (fast)"])
+        #expect(try String(contentsOfFile: errors, encoding: .utf8).contains(
+            "warning: price file \(LiteLLMPricesTests.file): left out 1 entries that are not Claude or OpenAI models and cannot be priced exactly "
+            + "(first: amazon.nova-2-pro-preview-20251202-v1:0: cache_read_input_token_cost 5.46875e-07 is not a whole number of nano-dollars per token)"))
+
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("litellm-\(UUID().uuidString).json").path
+        try #"{"claude-x": {"input_cost_per_token": 3.0000001e-06, "output_cost_per_token": 1.5e-05, "mode": "chat"}}"#
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await ChildProcess.run(
+            [sluiceExecutable, "import", "claude", FastModeTests.file, "--json"],
+            environment: ["DATABASE_URL": url, "LOG_LEVEL": "warning", "SLUICE_PRICES": bad], errors: .file(errors))
+        #expect(refused.exit != .exited(0))
+        #expect(try String(contentsOfFile: errors, encoding: .utf8).contains("model claude-x: input_cost_per_token 3.0000001e-06 is not a whole number of nano-dollars per token"))
+    }
+
     @Test func watchFollowsAGrowingFileAndResumesAfterARestart() async throws {
         let url = try await TestDatabase.fresh()
         let copy = try Fixtures.workingCopy()

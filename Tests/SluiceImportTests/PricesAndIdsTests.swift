@@ -28,7 +28,8 @@ import SluiceCore
         #expect(t.price(for: "gpt-4.1") == nil)
         // 1h cache writes cost twice the input price; 5m ones 1.25×.
         let p = try #require(t.price(for: "claude-sonnet-4-5"))
-        #expect(p.cost(.init(input: 1, output: 1, cacheCreation: 10, cacheRead: 100, cacheCreation1h: 4)) == 3000 + 15_000 + 6 * 3750 + 4 * 6000 + 100 * 300)
+        let expected: Int64 = 3000 + 15_000 + 6 * 3750 + 4 * 6000 + 100 * 300
+        #expect(p.cost(.init(input: 1, output: 1, cacheCreation: 10, cacheRead: 100, cacheCreation1h: 4)) == expected)
     }
 
     /// A version the table does not know never takes an older version's price: unpriced (and
@@ -50,21 +51,24 @@ import SluiceCore
         let t = try PriceTable.bundled()
         let sonnet = try #require(t.price(for: "claude-sonnet-4-5-20250929"))
         // The prompt is input + cache write + cache read: 200,000 exactly is not above.
-        #expect(sonnet.cost(.init(input: 1000, output: 100, cacheCreation: 0, cacheRead: 199_000)) == 1000 * 3000 + 100 * 15_000 + 199_000 * 300)
-        #expect(sonnet.cost(.init(input: 1000, output: 100, cacheCreation: 10, cacheRead: 199_000, cacheCreation1h: 4))
-                == 1000 * 6000 + 100 * 22_500 + 6 * 7500 + 4 * 12_000 + 199_000 * 600)
+        let standard: Int64 = 1000 * 3000 + 100 * 15_000 + 199_000 * 300
+        #expect(sonnet.cost(.init(input: 1000, output: 100, cacheCreation: 0, cacheRead: 199_000)) == standard)
+        let long: Int64 = 1000 * 6000 + 100 * 22_500 + 6 * 7500 + 4 * 12_000 + 199_000 * 600
+        #expect(sonnet.cost(.init(input: 1000, output: 100, cacheCreation: 10, cacheRead: 199_000, cacheCreation1h: 4)) == long)
         #expect(t.price(for: "claude-sonnet-4-20250514")?.longContext?.above == 200_000)
         // Models without a long-context window keep their rates.
         let opus = try #require(t.price(for: "claude-opus-4-1"))
         #expect(opus.longContext == nil)
-        #expect(opus.cost(.init(input: 300_000, output: 1)) == 300_000 * 15_000 + 75_000)
+        let opusCost: Int64 = 300_000 * 15_000 + 75_000
+        #expect(opus.cost(.init(input: 300_000, output: 1)) == opusCost)
         // A price file may give its own.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("prices-\(UUID().uuidString).json").path
         try #"{"models": {"my-model": {"input": 1, "output": 2, "longContext": {"above": 100, "input": 3, "output": 4}}}}"#
             .write(toFile: path, atomically: true, encoding: .utf8)
         let mine = try #require(try PriceTable.load(overrideFile: path).price(for: "my-model"))
         #expect(mine.longContext == .init(above: 100, input: 3000, output: 4000, cacheWrite: 3750, cacheWrite1h: 6000, cacheRead: 300))
-        #expect(mine.cost(.init(input: 101, output: 1)) == 101 * 3000 + 4000)
+        let mineCost: Int64 = 101 * 3000 + 4000
+        #expect(mine.cost(.init(input: 101, output: 1)) == mineCost)
         try #"{"models": {"my-model": {"input": 1, "output": 2, "longContext": {"input": 3, "output": 4}}}}"#
             .write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: ImportError.self) { try PriceTable.load(overrideFile: path) }

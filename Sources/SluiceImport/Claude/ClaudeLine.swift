@@ -42,20 +42,74 @@ public struct ClaudeLine: Sendable {
         public var cacheRead: Int64 = 0
         /// Of `cacheCreation`, the tokens written to the 1-hour cache (priced higher).
         public var cacheCreation1h: Int64 = 0
+        /// `usage.speed`: the tier that served the request (fast mode is billed at its own rates).
+        public var speed: Speed = .standard
 
-        public init(input: Int64 = 0, output: Int64 = 0, cacheCreation: Int64 = 0, cacheRead: Int64 = 0, cacheCreation1h: Int64 = 0) {
+        public init(input: Int64 = 0, output: Int64 = 0, cacheCreation: Int64 = 0, cacheRead: Int64 = 0, cacheCreation1h: Int64 = 0,
+                    speed: Speed = .standard) {
             self.input = input
             self.output = output
             self.cacheCreation = cacheCreation
             self.cacheRead = cacheRead
             self.cacheCreation1h = cacheCreation1h
+            self.speed = speed
         }
 
         /// Field-wise maximum: usage only grows while a response streams, so the largest
-        /// snapshot of a request is its final one.
+        /// snapshot of a request is its final one. Of two speeds, the one that is not standard
+        /// (a copy without the field is an older snapshot of the same request).
         func union(_ o: Usage) -> Usage {
             Usage(input: max(input, o.input), output: max(output, o.output), cacheCreation: max(cacheCreation, o.cacheCreation),
-                  cacheRead: max(cacheRead, o.cacheRead), cacheCreation1h: max(cacheCreation1h, o.cacheCreation1h))
+                  cacheRead: max(cacheRead, o.cacheRead), cacheCreation1h: max(cacheCreation1h, o.cacheCreation1h),
+                  speed: speed == .standard ? o.speed : speed)
+        }
+
+        enum CodingKeys: String, CodingKey { case input, output, cacheCreation, cacheRead, cacheCreation1h, speed }
+
+        /// States saved before speeds were read have none: standard.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            input = try c.decode(Int64.self, forKey: .input)
+            output = try c.decode(Int64.self, forKey: .output)
+            cacheCreation = try c.decode(Int64.self, forKey: .cacheCreation)
+            cacheRead = try c.decode(Int64.self, forKey: .cacheRead)
+            cacheCreation1h = try c.decodeIfPresent(Int64.self, forKey: .cacheCreation1h) ?? 0
+            speed = try c.decodeIfPresent(String.self, forKey: .speed).map(Speed.init(name:)) ?? .standard
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(input, forKey: .input)
+            try c.encode(output, forKey: .output)
+            try c.encode(cacheCreation, forKey: .cacheCreation)
+            try c.encode(cacheRead, forKey: .cacheRead)
+            try c.encode(cacheCreation1h, forKey: .cacheCreation1h)
+            if speed != .standard { try c.encode(speed.name, forKey: .speed) }
+        }
+    }
+
+    /// The speed a request was served at (`message.usage.speed`; absent means standard).
+    public enum Speed: Sendable, Hashable {
+        case standard
+        /// Fast mode: billed at a multiple of the standard rates (``PriceTable/Price/fastMilli``).
+        case fast
+        /// A value Sluice has no rates for: such a request is unpriced.
+        case other(String)
+
+        public init(name: String) {
+            switch name {
+            case "standard": self = .standard
+            case "fast": self = .fast
+            default: self = .other(name)
+            }
+        }
+
+        public var name: String {
+            switch self {
+            case .standard: "standard"
+            case .fast: "fast"
+            case .other(let s): s
+            }
         }
     }
 
@@ -176,6 +230,9 @@ extension ClaudeLine {
                 try s.members { (s, k) throws(LineError) in
                     if s.key(k, is: "ephemeral_1h_input_tokens") { u.cacheCreation1h = try s.count() ?? 0 } else { try s.skip() }
                 }
+            } else if s.key(k, is: "speed"), s.peek() == UInt8(ascii: "\"") {
+                let v = try s.string()
+                if s.key(v, is: "fast") { u.speed = .fast } else if !s.key(v, is: "standard") { u.speed = .other(s.decode(v, limit: 64)) }
             } else { try s.skip() }
         }
         return u

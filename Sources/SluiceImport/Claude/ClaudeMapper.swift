@@ -264,7 +264,8 @@ public struct ClaudeMapper: Sendable {
         return price
     }
 
-    /// A snapshot's cost: the transcript's own, else by the price table (nil if unpriced).
+    /// A snapshot's cost: the transcript's own, else by the price table (nil if unpriced: a model
+    /// the table does not know, or a speed it has no rates for).
     private mutating func cost(_ s: ClaudeMapperState.Snapshot, model: String) -> Int64? {
         s.costNano ?? price(model)?.cost(s.usage)
     }
@@ -297,6 +298,7 @@ public struct ClaudeMapper: Sendable {
             m.int("cacheReadTokens", r.usage.cacheRead)
             m.dollars("costUSD", nano: cost)
             if cost != nil { m.string("costSource", r.costNano != nil ? "transcript" : "price table") }
+            if r.usage.speed != .standard { m.string("speed", r.usage.speed.name) }
             if r.firstTimestamp >= r.sentTimestamp { m.int("durationMs", (r.firstTimestamp - r.sentTimestamp) / 1000) }
         }
     }
@@ -314,7 +316,9 @@ public struct ClaudeMapper: Sendable {
         let newCost = cost(new, model: model), oldCost = cost(old, model: model)
         let deltaCost: Int64? = newCost == nil && oldCost == nil ? nil : (newCost ?? 0) - (oldCost ?? 0)
         stats.correction(session: origin.session, day: Timestamp(microsecondsSinceEpoch: ts).utcDay, model: model, usage: delta, cost: deltaCost)
-        let name = "claude/usage/\(key)/\(u.input)/\(u.output)/\(u.cacheCreation)/\(u.cacheRead)/\(u.cacheCreation1h)/\(new.costNano.map(String.init) ?? "")"
+        // The speed is named only when it is not standard (the ids of standard requests never change).
+        let speed = u.speed == .standard ? "" : "/\(u.speed.name)"
+        let name = "claude/usage/\(key)/\(u.input)/\(u.output)/\(u.cacheCreation)/\(u.cacheRead)/\(u.cacheCreation1h)/\(new.costNano.map(String.init) ?? "")\(speed)"
         emit(&out, &stats, name: name, ts: ts, type: "usage_correction", origin: origin, parent: EventIds.id("claude/response/\(key)")) { d in
             d.string("model", model)
             d.string("messageId", line.messageId)
@@ -327,6 +331,7 @@ public struct ClaudeMapper: Sendable {
             m.int("cacheReadTokens", delta.cacheRead)
             m.dollars("costUSD", nano: deltaCost)
             if deltaCost != nil { m.string("costSource", new.costNano != nil ? "transcript" : "price table") }
+            if u.speed != .standard { m.string("speed", u.speed.name) }
         }
     }
 

@@ -7,8 +7,8 @@ import SluiceCore
 /// `llm_response` (the text parts) at timestamp + `result.timings.totalElapsed` with
 /// `durationMs` = totalElapsed and `timeToFirstTokenMs` = firstProgress; a `tool_use` (plus a
 /// file, command or search event for known tools) per `toolInvocationSerialized` part;
-/// `error_encountered` for `result.errorDetails`. Tokens are estimated (``TokenEstimator``) and
-/// marked `metrics.tokensEstimated: true`, unless the request carries `usage`; no cost.
+/// `error_encountered` for `result.errorDetails`. Tokens are the file's (``reportedTokens(_:result:)``),
+/// else estimated (``TokenEstimator``) and marked `metrics.tokensEstimated: true`; no cost.
 ///
 /// Every event is final when emitted, whenever the file is read: a request without a `result` is
 /// still running, so only its prompt is emitted, the rest once the result is written (a request
@@ -92,10 +92,7 @@ public struct CopilotMapper: Sendable {
                 default: break
                 }
             }
-            // Copilot 0.37 records usage in the request's result; older files beside it.
-            let usage = (result["usage"] as? [String: Any]) ?? (r["usage"] as? [String: Any])
-            let reportedIn = (usage?["promptTokens"] as? NSNumber)?.int64Value
-            let reportedOut = (usage?["completionTokens"] as? NSNumber)?.int64Value
+            let (reportedIn, reportedOut) = Self.reportedTokens(r, result: result)
             let estimated = reportedIn == nil || reportedOut == nil
             let tokens = ClaudeLine.Usage(input: reportedIn ?? TokenEstimator.estimate(prompt), output: reportedOut ?? TokenEstimator.estimate(text))
 
@@ -185,9 +182,28 @@ public struct CopilotMapper: Sendable {
         return (max(0, (timings?["totalElapsed"] as? NSNumber)?.int64Value ?? 0), (timings?["firstProgress"] as? NSNumber)?.int64Value)
     }
 
-    /// A VS Code URI as serialized (`{"$mid": 1, "fsPath": …, "path": …, "scheme": "file"}`), or a string.
+    /// The token counts the file records for a request, if it does: `result.usage`
+    /// (`promptTokens`, `completionTokens`), else `result.metadata` (`promptTokens`,
+    /// `outputTokens`: Copilot Chat 0.37 and later write them there for a request that completed
+    /// normally), else the request's own `usage` (older files).
+    static func reportedTokens(_ r: [String: Any], result: [String: Any]) -> (input: Int64?, output: Int64?) {
+        func count(_ o: [String: Any]?, _ key: String) -> Int64? {
+            guard let n = o?[key] as? NSNumber, n.doubleValue >= 0, n.doubleValue == n.doubleValue.rounded() else { return nil }
+            return n.int64Value
+        }
+        let usage = result["usage"] as? [String: Any], metadata = result["metadata"] as? [String: Any], old = r["usage"] as? [String: Any]
+        if let i = count(usage, "promptTokens"), let o = count(usage, "completionTokens") { return (i, o) }
+        if let i = count(metadata, "promptTokens"), let o = count(metadata, "outputTokens") { return (i, o) }
+        return (count(old, "promptTokens"), count(old, "completionTokens"))
+    }
+
+    /// A VS Code URI as serialized (`{"$mid": 1, "fsPath": …, "path": …, "scheme": "file"}`), or a
+    /// string: a `file://` URI is given as its path.
     static func path(_ v: Any?) -> String? {
-        if let s = v as? String { return s }
+        if let s = v as? String {
+            if s.hasPrefix("file://"), let url = URL(string: s), !url.path.isEmpty { return url.path }
+            return s
+        }
         guard let uri = v as? [String: Any] else { return nil }
         return (uri["fsPath"] as? String) ?? (uri["path"] as? String)
     }
