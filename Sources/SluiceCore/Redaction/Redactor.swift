@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Replaces credentials in an event's `data` and `context` with `[REDACTED:<rule>]` before the
 /// event is stored (chat messages are folded from `data`, so they are covered too).
 ///
@@ -17,6 +21,9 @@ public struct Redactor: Sendable {
     /// The scan looks a byte up here before it looks at any rule (most bytes start none).
     private let startFlags: [UInt8]
     private static let anywhere: UInt8 = 1, atWordStart: UInt8 = 2
+    /// A bit per pair of bytes a rule's match may begin with (``SecretRule/leadPairs``): the
+    /// second look, before any rule is called.
+    private let leadPairs: [UInt64]
 
     /// Built-in rules plus `custom`; ``disabled`` keeps everything.
     public init(rules: [SecretRule] = SecretRule.builtIn, custom: [CustomRedactionRule] = []) {
@@ -25,15 +32,21 @@ public struct Redactor: Sendable {
         startTables = [false, true].map { contextual in
             var table = [[Int]](repeating: [], count: 256)
             for (index, rule) in rules.enumerated() where rule.contextual == contextual {
-                for b in rule.starts { table[Int(b)].append(index) }
+                for b in Set(rule.leadPairs.map(\.0)) { table[Int(b)].append(index) }
             }
             return table
         }
         var flags = [UInt8](repeating: 0, count: 256)
+        var pairs = [UInt64](repeating: 0, count: 65_536 / 64)
         for rule in rules {
-            for b in rule.starts { flags[Int(b)] |= rule.atWordStart ? Self.atWordStart : Self.anywhere }
+            for (a, b) in rule.leadPairs {
+                flags[Int(a)] |= rule.atWordStart ? Self.atWordStart : Self.anywhere
+                let bit = Int(a) << 8 | Int(b)
+                pairs[bit >> 6] |= 1 << UInt64(bit & 63)
+            }
         }
         startFlags = flags
+        leadPairs = pairs
     }
 
     /// Redaction off (`SLUICE_REDACT=off`).
@@ -68,8 +81,7 @@ public struct Redactor: Sendable {
                     continue
                 }
                 let start = i + 1
-                var j = start
-                while b[j] != UInt8(ascii: "\"") { j += b[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                let j = Self.closingQuote(b, from: start)
                 var k = j + 1
                 while k < n && Self.isWhitespace(b[k]) { k += 1 }
                 if k < n && b[k] == UInt8(ascii: ":") {
@@ -96,6 +108,22 @@ public struct Redactor: Sendable {
             guard copied > 0 else { return nil }
             out.append(contentsOf: b[copied..<n])
             return JSONText(validated: out)
+        }
+    }
+
+    /// The index of the quote that ends the string whose contents begin at `start` (the text is
+    /// valid JSON: there is one): memchr to each quote, skipping those an odd run of backslashes
+    /// escapes.
+    @inline(__always) static func closingQuote(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let base = b.baseAddress!
+        var j = start
+        while true {
+            let found = memchr(base + j, Int32(UInt8(ascii: "\"")), b.count - j)!
+            j = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var k = j - 1
+            while k >= start && b[k] == UInt8(ascii: "\\") { k -= 1 }
+            if (j - 1 - k) % 2 == 0 { return j }
+            j += 1
         }
     }
 
@@ -132,15 +160,17 @@ public struct Redactor: Sendable {
     /// escape (the rules see it as `/`). False means the passes would replace nothing: the
     /// second pass sees the same text as the first when the first replaced nothing.
     private func mayHoldSecret(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        startFlags.withUnsafeBufferPointer { flags in
+        guard t.count >= 2 else { return false }
+        return startFlags.withUnsafeBufferPointer { flags in leadPairs.withUnsafeBufferPointer { pairs in
             var i = 0
-            while i < t.count {
-                let c = t[i]
-                if c == UInt8(ascii: "\\") {
-                    if i + 1 < t.count && t[i + 1] == UInt8(ascii: "/") { return true }
-                }
+            // Every lead is two bytes or more: a match cannot begin at the last byte.
+            while i + 1 < t.count {
+                let c = t[i], next = t[i + 1]
+                if c == UInt8(ascii: "\\") && next == UInt8(ascii: "/") { return true }
                 let f = flags[Int(c)]
-                if f != 0 && (f & Self.anywhere != 0 || SecretRule.atBoundary(t, i)) {
+                let pair = Int(c) << 8 | Int(next)
+                if f != 0 && pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0
+                    && (f & Self.anywhere != 0 || SecretRule.atBoundary(t, i)) {
                     for table in startTables {
                         for index in table[Int(c)] where !rules[index].atWordStart || SecretRule.atBoundary(t, i) {
                             if rules[index].find(t, i) != nil { return true }
@@ -150,7 +180,7 @@ public struct Redactor: Sendable {
                 i += 1
             }
             return false
-        }
+        } }
     }
 
     /// One left-to-right pass of the rules in `table`; nil when nothing matched.

@@ -7,8 +7,11 @@ public struct SecretRule: Sendable {
     /// The marker's name: `[REDACTED:<name>]`.
     public var name: String
     let find: @Sendable (_ text: UnsafeBufferPointer<UInt8>, _ at: Int) -> Range<Int>?
-    /// Bytes at which a match may start (a quick filter before `find`).
-    let starts: [UInt8]
+    /// What a match begins with: one of these (two bytes or more), in any case when
+    /// `ignoringCase`. The scan calls `find` only where the text begins with the first two bytes
+    /// of one of them.
+    let leads: [[UInt8]]
+    let ignoringCase: Bool
     /// Rules that recognize a credential by its context (`password=`, `Authorization:`) run after
     /// those that recognize it by its shape, so that `GH_TOKEN=ghp_…` is named `github-token`.
     let contextual: Bool
@@ -16,13 +19,24 @@ public struct SecretRule: Sendable {
     /// such rules inside words without calling them, which is most of the text.
     let atWordStart: Bool
 
-    init(name: String, starts: [UInt8], contextual: Bool = false, atWordStart: Bool = true,
+    init(name: String, leads: [String], ignoringCase: Bool = false, contextual: Bool = false, atWordStart: Bool = true,
          find: @escaping @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>?) {
+        precondition(leads.allSatisfy { $0.utf8.count >= 2 }, "a rule's leads are two bytes or more")
         self.name = name
-        self.starts = starts
+        self.leads = leads.map { Array($0.utf8) }
+        self.ignoringCase = ignoringCase
         self.contextual = contextual
         self.atWordStart = atWordStart
         self.find = find
+    }
+
+    /// The first two bytes a match may begin with, in every case the rule accepts.
+    var leadPairs: [(UInt8, UInt8)] {
+        func cases(_ c: UInt8) -> [UInt8] {
+            guard ignoringCase else { return [c] }
+            return Self.isLower(c) ? [c, c - 0x20] : Self.isUpper(c) ? [c, c | 0x20] : [c]
+        }
+        return leads.flatMap { lead in cases(lead[0]).flatMap { a in cases(lead[1]).map { b in (a, b) } } }
     }
 }
 
@@ -83,7 +97,7 @@ extension SecretRule {
     /// A fixed prefix and a run of `body` bytes whose length is in `length`, standing alone.
     static func token(_ name: String, prefixes: [String], body: @escaping @Sendable (UInt8) -> Bool, length: ClosedRange<Int>) -> SecretRule {
         let prefixes = prefixes.map { Array($0.utf8) }
-        return SecretRule(name: name, starts: Array(Set(prefixes.map { $0[0] }))) { t, i in
+        return SecretRule(name: name, leads: prefixes.map { String(decoding: $0, as: UTF8.self) }) { t, i in
             guard atBoundary(t, i), let p = prefixes.first(where: { hasPrefix(t, i, $0) }) else { return nil }
             var j = i + p.count
             while j < t.count && body(t[j]) { j += 1 }
@@ -94,7 +108,7 @@ extension SecretRule {
     }
 
     /// `-----BEGIN … PRIVATE KEY-----` through its `-----END … PRIVATE KEY-----`, line breaks and all.
-    static let privateKeyBlock = SecretRule(name: "private-key", starts: [UInt8(ascii: "-")], atWordStart: false) { t, i in
+    static let privateKeyBlock = SecretRule(name: "private-key", leads: ["-----BEGIN "], atWordStart: false) { t, i in
         let (begin, end, dashes, marker) = (pemBegin, pemEnd, pemDashes, pemMarker)
         guard hasPrefix(t, i, begin) else { return nil }
         var j = i + begin.count
@@ -111,7 +125,7 @@ extension SecretRule {
     }
 
     /// Three base64url parts, the first two JSON objects (`eyJ`), joined by dots.
-    static let jwt = SecretRule(name: "jwt", starts: [UInt8(ascii: "e")]) { t, i in
+    static let jwt = SecretRule(name: "jwt", leads: ["eyJ"]) { t, i in
         guard atBoundary(t, i) else { return nil }
         var j = i
         for part in 0..<3 {
@@ -128,7 +142,7 @@ extension SecretRule {
     }
 
     /// The password of `scheme://user:password@host`.
-    static let connectionStringPassword = SecretRule(name: "connection-string-password", starts: [UInt8(ascii: ":")], atWordStart: false) { t, i in
+    static let connectionStringPassword = SecretRule(name: "connection-string-password", leads: ["://"], atWordStart: false) { t, i in
         guard hasPrefix(t, i, schemeSeparator), i > 0, isAlnum(t[i - 1]) else { return nil }
         func stops(_ c: UInt8) -> Bool {
             c == UInt8(ascii: "/") || c == UInt8(ascii: "@") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || isSpace(c)
@@ -145,7 +159,7 @@ extension SecretRule {
     }
 
     /// The credentials of `Authorization: <scheme> <credentials>` (the scheme is kept).
-    static let authorizationHeader = SecretRule(name: "authorization-header", starts: [UInt8(ascii: "a"), UInt8(ascii: "A")], contextual: true) { t, i in
+    static let authorizationHeader = SecretRule(name: "authorization-header", leads: ["authorization"], ignoringCase: true, contextual: true) { t, i in
         let word = authorization
         guard atBoundary(t, i), hasPrefix(t, i, word, caseInsensitive: true) else { return nil }
         var j = i + word.count
@@ -167,8 +181,7 @@ extension SecretRule {
     /// The value of `keyword=value` or `keyword: value` (keyword case-insensitive, standing alone).
     static func assignment(_ name: String, keywords: [String], minimum: Int) -> SecretRule {
         let keywords = keywords.map { Array($0.utf8) }.sorted { $0.count > $1.count }
-        let starts = Set(keywords.flatMap { [$0[0], isLower($0[0]) ? $0[0] - 0x20 : $0[0]] })
-        return SecretRule(name: name, starts: Array(starts), contextual: true) { t, i in
+        return SecretRule(name: name, leads: keywords.map { String(decoding: $0, as: UTF8.self) }, ignoringCase: true, contextual: true) { t, i in
             guard atBoundary(t, i), let kw = keywords.first(where: { hasPrefix(t, i, $0, caseInsensitive: true) }) else { return nil }
             var j = i + kw.count
             guard j < t.count, !isTokenChar(t[j]) else { return nil }
