@@ -7,7 +7,7 @@ import SluiceStore
 /// `POST /api/projects/resolve`, `POST /api/machines`, `GET /api/machines/{machineId}`,
 /// `POST /api/workspaces`, `GET /api/workspaces/{workspaceId}`, `GET /api/workspaces`.
 struct HierarchyRoutes: Sendable {
-    let pool: ConnectionPool
+    let pool: ReadDatabase
     let auth: Authenticator
     let maxBodyBytes = 1 << 20
 

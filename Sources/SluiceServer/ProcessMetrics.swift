@@ -69,6 +69,7 @@ enum ProcessMetrics {
         "sluice_archive_parts_written_total": "Archive parts written by this process.",
         "sluice_archive_bytes_written_total": "Bytes of archive files (compressed) written by this process.",
         "sluice_archive_verify_failures_total": "Archive parts that failed verification in this process.",
+        "sluice_read_replica_fallbacks_total": "Query API reads sent to the primary because the read replica (SLUICE_READ_DATABASE_URL) could not answer.",
         "sluice_retention_day_refusals_total": "Days retention kept although they were due, by reason, in this process's runs.",
     ]
 

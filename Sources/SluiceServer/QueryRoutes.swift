@@ -8,7 +8,7 @@ import SluiceStore
 /// `/v1/sessions/{id}/events`, `/v1/metrics/hourly`, `/v1/tools`, `/v1/costs` and
 /// `/v1/chat/search`. A project key reads only its project.
 struct QueryRoutes: Sendable {
-    let pool: ConnectionPool
+    let pool: ReadDatabase
     let auth: Authenticator
 
     func register(on router: Router<SluiceRequestContext>) {

@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var redactor = Redactor()
     /// Each client's ingest rate (per API key, or per address when open); nil: unlimited.
     public var rateLimit: RateLimit?
+    /// A hot standby of the database for the query API's reads (`SLUICE_READ_DATABASE_URL`);
+    /// nil: reads go to the primary like everything else.
+    public var readReplicaURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3200, maxBodyBytes: Int = 5_000_000,

@@ -33,6 +33,10 @@ public struct SluiceApplication: Sendable {
 
         let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers, logger: logger)
         let readPool = ConnectionPool(url: databaseURL, size: configuration.readConnections, logger: logger)
+        let replicaPool = configuration.readReplicaURL.map { [logger = self.logger] in
+            ConnectionPool(url: $0, size: configuration.readConnections, logger: logger)
+        }
+        let queries = ReadDatabase(primary: readPool, replica: replicaPool, logger: self.logger)
         let auth = Authenticator(pool: readPool, openWhenNoKeys: configuration.isLoopback)
         if await auth.isOpen() {
             logger.warning("no API keys exist and the listener is loopback-only: running OPEN (no authentication). Create a key with `sluice keys create` to require one.")
@@ -46,16 +50,17 @@ public struct SluiceApplication: Sendable {
         let limiter = RateLimiter(defaultLimit: configuration.rateLimit)
         IngestRoutes(configuration: configuration, pipeline: pipeline, auth: auth, limiter: limiter).register(on: router)
         OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth, limiter: limiter).register(on: router)
-        HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
-        QueryRoutes(pool: readPool, auth: auth).register(on: router)
+        HierarchyRoutes(pool: queries, auth: auth).register(on: router)
+        QueryRoutes(pool: queries, auth: auth).register(on: router)
         StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
-        MetricsRoutes(pool: readPool, pools: [("write", writePool), ("read", readPool)], auth: auth, mode: report.mode,
+        MetricsRoutes(pool: readPool, pools: [("write", writePool), ("read", readPool)] + (replicaPool.map { [("replica", $0)] } ?? []),
+                      auth: auth, mode: report.mode,
                       archive: configuration.retention?.archive).register(on: router)
         HealthRoutes(pool: readPool, expected: report.expected).register(on: router)
 
         let logger = self.logger
         var services: [any Service] = [
-            PipelineService(pipeline: pipeline, pools: [writePool, readPool], logger: logger),
+            PipelineService(pipeline: pipeline, pools: [writePool, readPool] + (replicaPool.map { [$0] } ?? []), logger: logger),
             PartitionMaintenance(pool: readPool, interval: configuration.partitionMaintenanceInterval, logger: logger),
         ]
         // Each part of the projector on its own connection: they fold concurrently.

@@ -51,6 +51,7 @@ enum Settings {
             databaseMode: try mode(env))
         configuration.otlpDefaultProjectId = try env.integer("SLUICE_OTLP_PROJECT_ID", default: 1, in: 1...Int32.max)
         configuration.redactor = try Redactor.fromEnvironment(env)
+        configuration.readReplicaURL = env.string("SLUICE_READ_DATABASE_URL")
         let rate = try env.integer("SLUICE_RATE_EVENTS_PER_S", default: 0, in: 0...100_000_000)
         if rate > 0 {
             let burst = try env.integer("SLUICE_RATE_BURST", default: 2 * rate, in: 1...1_000_000_000)
