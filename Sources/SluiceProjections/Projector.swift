@@ -114,8 +114,8 @@ public enum Projector {
         let started = ContinuousClock.now
         func attempt(isolating: Bool) throws(StoreError) -> Step {
             try conn.transaction { () throws(StoreError) in
-                guard try lockPart(part, on: conn) else { return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "") }
                 try tune(conn)
+                guard try lockPart(part, on: conn) else { return Step(ran: false, hourlyRows: 0, sessions: 0, horizon: "") }
                 return try advance(part, isolating: isolating, idleTimeout: idleTimeout, maximumEvents: maximumEvents,
                                    started: started, on: conn)
             }
@@ -258,6 +258,10 @@ public enum Projector {
     /// a hypertable of many chunks the planner's estimates set it off: TimescaleDB 2.28.3 spent
     /// 550 ms compiling each step's session query, which then ran in 50).
     static func tune(_ conn: PostgresConnection) throws(StoreError) {
+        // A step's transaction is never idle for long. If its server vanishes mid-step (host lost,
+        // network cut: nothing closes the connection), PostgreSQL ends the transaction after this,
+        // releasing the part's lock to the other servers' steps and the horizon it holds back.
+        try conn.execute("SET LOCAL idle_in_transaction_session_timeout = '30s'")
         try conn.execute("SET LOCAL work_mem = '64MB'")
         try conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         try conn.execute("SET LOCAL jit = off")

@@ -158,7 +158,10 @@ public enum EventWriter {
     ) throws(StoreError) -> Outcome {
         let byProject = CopyBinaryEncoder.rowsByProject(stream, column: columns.projectColumn)
         return try conn.transaction { () throws(StoreError) in
-            try conn.execute("SAVEPOINT sluice_direct")
+            // Never idle for long: if this server vanishes mid-batch (nothing closes the
+            // connection), PostgreSQL ends the transaction, which would otherwise hold back every
+            // projector part's horizon (functions/sluice_step_horizon.sql).
+            try conn.execute("SET LOCAL idle_in_transaction_session_timeout = '30s'; SAVEPOINT sluice_direct")
             do throws(StoreError) {
                 let copied = try conn.copyIn(columns.direct, data: stream)
                 try conn.execute("RELEASE SAVEPOINT sluice_direct")

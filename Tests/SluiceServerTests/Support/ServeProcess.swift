@@ -8,11 +8,12 @@ final class ServeProcess: Sendable {
     let port: Int
     let logPath: String
 
-    /// Starts `sluice serve --port 0` against `databaseURL` and waits until it listens.
-    init(databaseURL: String, environment extra: [String: String] = [:]) async throws {
+    /// Starts `sluice serve --port <port>` (0: a free one) against `databaseURL` and waits until
+    /// it listens.
+    init(databaseURL: String, port requested: Int = 0, environment extra: [String: String] = [:]) async throws {
         let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-serve-\(UUID().uuidString).log").path
         let child = try ChildProcess.spawn(
-            [sluiceExecutable, "serve", "--port", "0"],
+            [sluiceExecutable, "serve", "--port", String(requested)],
             environment: ["DATABASE_URL": databaseURL, "LOG_LEVEL": "info"].merging(extra) { $1 }, output: .file(logPath))
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
