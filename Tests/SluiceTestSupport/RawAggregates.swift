@@ -3,7 +3,8 @@ import Foundation
 /// The aggregates as text, from the projections and from independent raw GROUP BYs of
 /// `agent_events`: a test compares the two row sets.
 /// The raw side applies the documented metric rule on its own: a metric counts when it is a JSON
-/// number of magnitude below 9·10^15; anything else is ignored.
+/// number of magnitude below 9·10^15; anything else is ignored. Input tokens are `inputTokens`,
+/// else `promptTokens`; output tokens `outputTokens`, else `responseTokens`.
 public enum RawAggregates {
     /// The hourly rows as text, from the projection and from an independent raw GROUP BY.
     public static let projected = """
@@ -20,7 +21,7 @@ public enum RawAggregates {
                sum(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
                min(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
                max(CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN CASE WHEN jsonb_typeof(metrics -> 'durationMs') = 'number' AND abs((metrics ->> 'durationMs')::numeric) < 9e15 THEN (metrics ->> 'durationMs')::numeric END END),
-               coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'inputTokens') = 'number' AND abs((metrics ->> 'inputTokens')::numeric) < 9e15 THEN (metrics ->> 'inputTokens')::numeric END), 0), coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'outputTokens') = 'number' AND abs((metrics ->> 'outputTokens')::numeric) < 9e15 THEN (metrics ->> 'outputTokens')::numeric END), 0),
+               coalesce(sum(coalesce(CASE WHEN jsonb_typeof(metrics -> 'inputTokens') = 'number' AND abs((metrics ->> 'inputTokens')::numeric) < 9e15 THEN (metrics ->> 'inputTokens')::numeric END, CASE WHEN jsonb_typeof(metrics -> 'promptTokens') = 'number' AND abs((metrics ->> 'promptTokens')::numeric) < 9e15 THEN (metrics ->> 'promptTokens')::numeric END)), 0), coalesce(sum(coalesce(CASE WHEN jsonb_typeof(metrics -> 'outputTokens') = 'number' AND abs((metrics ->> 'outputTokens')::numeric) < 9e15 THEN (metrics ->> 'outputTokens')::numeric END, CASE WHEN jsonb_typeof(metrics -> 'responseTokens') = 'number' AND abs((metrics ->> 'responseTokens')::numeric) < 9e15 THEN (metrics ->> 'responseTokens')::numeric END)), 0),
                coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'cacheReadTokens') = 'number' AND abs((metrics ->> 'cacheReadTokens')::numeric) < 9e15 THEN (metrics ->> 'cacheReadTokens')::numeric END), 0), coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'cacheCreationTokens') = 'number' AND abs((metrics ->> 'cacheCreationTokens')::numeric) < 9e15 THEN (metrics ->> 'cacheCreationTokens')::numeric END), 0),
                coalesce(sum(CASE WHEN jsonb_typeof(metrics -> 'cost') = 'number' AND abs((metrics ->> 'cost')::numeric) < 9e15 THEN (metrics ->> 'cost')::numeric END), 0),
                count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity IN ('error', 'critical'))),
@@ -62,7 +63,7 @@ public enum RawAggregates {
         """
     public static let costsRaw = """
         SELECT date_trunc('day', "timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', project_id, agent_id, coalesce(data ->> 'model', ''),
-               count(*), sum(CASE WHEN jsonb_typeof(metrics -> 'inputTokens') = 'number' AND abs((metrics ->> 'inputTokens')::numeric) < 9e15 THEN (metrics ->> 'inputTokens')::numeric END), sum(CASE WHEN jsonb_typeof(metrics -> 'outputTokens') = 'number' AND abs((metrics ->> 'outputTokens')::numeric) < 9e15 THEN (metrics ->> 'outputTokens')::numeric END), sum(CASE WHEN jsonb_typeof(metrics -> 'cost') = 'number' AND abs((metrics ->> 'cost')::numeric) < 9e15 THEN (metrics ->> 'cost')::numeric END)
+               count(*), sum(coalesce(CASE WHEN jsonb_typeof(metrics -> 'inputTokens') = 'number' AND abs((metrics ->> 'inputTokens')::numeric) < 9e15 THEN (metrics ->> 'inputTokens')::numeric END, CASE WHEN jsonb_typeof(metrics -> 'promptTokens') = 'number' AND abs((metrics ->> 'promptTokens')::numeric) < 9e15 THEN (metrics ->> 'promptTokens')::numeric END)), sum(coalesce(CASE WHEN jsonb_typeof(metrics -> 'outputTokens') = 'number' AND abs((metrics ->> 'outputTokens')::numeric) < 9e15 THEN (metrics ->> 'outputTokens')::numeric END, CASE WHEN jsonb_typeof(metrics -> 'responseTokens') = 'number' AND abs((metrics ->> 'responseTokens')::numeric) < 9e15 THEN (metrics ->> 'responseTokens')::numeric END)), sum(CASE WHEN jsonb_typeof(metrics -> 'cost') = 'number' AND abs((metrics ->> 'cost')::numeric) < 9e15 THEN (metrics ->> 'cost')::numeric END)
         FROM agent_events WHERE event_type = 'llm_request' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
 }
