@@ -24,30 +24,19 @@ import Glibc
     /// Rows that differ between `agent_events_hourly` and a raw GROUP BY of the log (either
     /// way), for this workload's metrics (`promptTokens`/`responseTokens` count as input/output).
     static let hourlyDifferences = """
-        SELECT count(*) FROM (
-            (SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
-                    tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly
-             EXCEPT
-             SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
-                    count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
-                    count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
-                    coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
-                    coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
-                    coalesce(sum((metrics ->> 'cost')::numeric), 0),
-                    count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
-             FROM agent_events GROUP BY 1, 2, 3, 4)
-            UNION ALL
-            (SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
-                    count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
-                    count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
-                    coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
-                    coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
-                    coalesce(sum((metrics ->> 'cost')::numeric), 0),
-                    count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
-             FROM agent_events GROUP BY 1, 2, 3, 4
-             EXCEPT
-             SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
-                    tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly)) d
+        WITH projected AS (
+            SELECT bucket, project_id, agent_id, event_type, event_count, error_count, duration_count, duration_sum_ms,
+                   tokens_in, tokens_out, cost_usd, tool_failures FROM agent_events_hourly),
+        raw AS (
+            SELECT date_trunc('hour', "timestamp", 'UTC'), project_id, agent_id, event_type, count(*),
+                   count(*) FILTER (WHERE event_type = 'error_encountered' OR severity = 'error'),
+                   count(metrics -> 'durationMs'), sum((metrics ->> 'durationMs')::numeric),
+                   coalesce(sum(coalesce((metrics ->> 'inputTokens')::numeric, (metrics ->> 'promptTokens')::numeric)), 0),
+                   coalesce(sum(coalesce((metrics ->> 'outputTokens')::numeric, (metrics ->> 'responseTokens')::numeric)), 0),
+                   coalesce(sum((metrics ->> 'cost')::numeric), 0),
+                   count(*) FILTER (WHERE event_type = 'tool_use' AND (data ->> 'success' = 'false' OR severity = 'error'))
+            FROM agent_events GROUP BY 1, 2, 3, 4)
+        SELECT count(*) FROM ((TABLE projected EXCEPT TABLE raw) UNION ALL (TABLE raw EXCEPT TABLE projected)) d
         """
 
     /// Events of `sessions` sessions, as the server will store them, and their JSON.

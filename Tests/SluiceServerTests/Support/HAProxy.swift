@@ -9,18 +9,12 @@ import Glibc
 /// An HAProxy (Debian's `haproxy`) on a free loopback port in front of `sluice serve` processes,
 /// health-checking each on `/readyz` every 200 ms. Stopped by ``stop()``.
 final class HAProxy: Sendable {
-    let port: Int
-    let child: ChildProcess
-    let directory: URL
+    let daemon: LoopbackDaemon
+    var port: Int { daemon.port }
 
     init(servers ports: [Int]) async throws {
-        let program = "/usr/sbin/haproxy"
-        guard FileManager.default.isExecutableFile(atPath: program) else {
-            throw TestFailure("\(program) is missing: scripts/install-deps.sh installs Debian's haproxy")
-        }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-haproxy-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try LoopbackPort.free()
+        let directory = try LoopbackDaemon.directory(for: "haproxy")
+        let port = try LoopbackPort.free()
         let servers = ports.enumerated().map { "    server s\($0.offset + 1) 127.0.0.1:\($0.element) check" }.joined(separator: "\n")
         let config = directory.appendingPathComponent("haproxy.cfg")
         try """
@@ -46,22 +40,8 @@ final class HAProxy: Sendable {
             \(servers)
 
             """.write(to: config, atomically: true, encoding: .utf8)
-        child = try ChildProcess.spawn([program, "-db", "-f", config.path], output: .file(directory.appendingPathComponent("haproxy.log").path))
-        let port = self.port, child = self.child
-        try await waitUntil("haproxy listens on 127.0.0.1:\(port)", timeout: .seconds(30)) {
-            if child.hasExited { throw TestFailure("haproxy \(child.exit!):\n\(self.log)") }
-            return LoopbackPort.accepts(port)
-        }
+        daemon = try await LoopbackDaemon("haproxy", command: ["/usr/sbin/haproxy", "-db", "-f", config.path], port: port, directory: directory)
     }
 
-    var log: String { (try? String(contentsOf: directory.appendingPathComponent("haproxy.log"), encoding: .utf8)) ?? "" }
-
-    func stop() async {
-        child.signal(SIGTERM)
-        if await child.wait(timeout: .seconds(10)) == nil {
-            child.signal(SIGKILL)
-            _ = await child.wait()
-        }
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func stop() async { await daemon.stop() }
 }

@@ -10,18 +10,14 @@ import Glibc
 /// A PgBouncer (Debian's `pgbouncer`) on a free loopback port in front of a test database's
 /// server, in `mode` (`session`, `transaction`). Stopped by ``stop()``.
 final class PgBouncer: Sendable {
-    let port: Int
-    let child: ChildProcess
-    let directory: URL
+    let daemon: LoopbackDaemon
     /// `url` with host and port replaced by the bouncer's.
     let url: String
 
     init(for databaseURL: String, mode: String) async throws {
         let target = try ServerAddress(databaseURL)
-        let fm = FileManager.default
-        directory = fm.temporaryDirectory.appendingPathComponent("sluice-pgbouncer-\(UUID().uuidString.prefix(8))")
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        port = try LoopbackPort.free()
+        let directory = try LoopbackDaemon.directory(for: "pgbouncer")
+        let port = try LoopbackPort.free()
         let config = directory.appendingPathComponent("pgbouncer.ini"), users = directory.appendingPathComponent("users.txt")
         try "\"\(target.user)\" \"\"\n".write(to: users, atomically: true, encoding: .utf8)
         try """
@@ -40,30 +36,15 @@ final class PgBouncer: Sendable {
 
             """.write(to: config, atomically: true, encoding: .utf8)
         let program = "/usr/sbin/pgbouncer"
-        guard fm.isExecutableFile(atPath: program) else {
-            throw TestFailure("\(program) is missing: scripts/install-deps.sh installs Debian's pgbouncer")
-        }
         // PgBouncer refuses to run as root.
         let command = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", EmbeddedCluster.unprivilegedUser(), "--", program, config.path] : [program, config.path]
-        child = try ChildProcess.spawn(command, output: .file(directory.appendingPathComponent("pgbouncer.log").path))
+        daemon = try await LoopbackDaemon("pgbouncer", command: command, port: port, directory: directory)
         url = "postgresql://\(target.user)@127.0.0.1:\(port)/\(target.database)"
-        let port = self.port, child = self.child
-        try await waitUntil("pgbouncer listens on 127.0.0.1:\(port)", timeout: .seconds(30)) {
-            if child.hasExited { throw TestFailure("pgbouncer \(child.exit!):\n\(self.log)") }
-            return LoopbackPort.accepts(port)
-        }
     }
 
-    var log: String { (try? String(contentsOf: directory.appendingPathComponent("pgbouncer.log"), encoding: .utf8)) ?? "" }
+    var log: String { daemon.log }
 
-    func stop() async {
-        child.signal(SIGTERM)
-        if await child.wait(timeout: .seconds(10)) == nil {
-            child.signal(SIGKILL)
-            _ = await child.wait()
-        }
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func stop() async { await daemon.stop() }
 
     /// Host, port, user and database of a libpq connection string, in either form the tests use
     /// (`host='/tmp/…' port=5432 user=sluice dbname='t_…'` or `postgresql://user@host:port/db`).
