@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs from Debian's packages, only when it is missing:
 # pkg-config, libpq-dev, liblz4-dev (and the lz4 tool), zlib1g-dev, a PostgreSQL server (15+),
-# prometheus (its promtool checks the /metrics exposition in the tests);
+# prometheus (its promtool checks the /metrics exposition in the tests), chromium and
+# chromium-driver (the web console's browser tests);
 # and, for the OTLP round-trip test, python3 with the OpenTelemetry SDK and its OTLP/HTTP exporter
 # (pip: opentelemetry-sdk, opentelemetry-exporter-otlp-proto-http).
 # Swift itself is expected on the machine (/opt/swift on our machines).
@@ -19,6 +20,8 @@ command -v lz4 >/dev/null 2>&1 || missing+=(lz4)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
     missing+=(postgresql)
 fi

@@ -48,7 +48,9 @@ public struct SluiceApplication: Sendable {
         OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth, limiter: limiter).register(on: router)
         HierarchyRoutes(pool: readPool, auth: auth).register(on: router)
         QueryRoutes(pool: readPool, auth: auth).register(on: router)
-        StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
+        StatusRoutes(pool: readPool, auth: auth, mode: report.mode, archive: configuration.retention?.archive,
+                     backlog: { pipeline.backlog() }).register(on: router)
+        ConsoleRoutes(auth: auth, assets: try ConsoleAssets.load()).register(on: router)
         MetricsRoutes(pool: readPool, pools: [("write", writePool), ("read", readPool)], auth: auth, mode: report.mode,
                       archive: configuration.retention?.archive).register(on: router)
         HealthRoutes(pool: readPool, expected: report.expected).register(on: router)
