@@ -145,6 +145,15 @@ import Testing
                         expectClose(number(shown[key]), number(raw[i]), "overview \(path) \(key): page vs raw SQL", seed: seed)
                     }
                     #expect(number(shown["events"]) ?? 0 > 0, "seed \(seed): the range holds events")
+                    let costly = try await browser.run("return [...document.querySelectorAll('#panel-sessions tbody a')].map(a => a.getAttribute('href').split('/')[2])") as? [String] ?? []
+                    let sqlCostly = try await TestDatabase.query(f.db) { conn throws(StoreError) in
+                        try conn.execute("""
+                            SELECT session_id::text FROM agent_events WHERE ($2::int IS NULL OR project_id = $2::int)
+                            GROUP BY session_id HAVING min("timestamp") >= $1::timestamptz AND sum((metrics->>'cost')::numeric) > 0
+                            ORDER BY sum((metrics->>'cost')::numeric) DESC, min("timestamp") DESC, session_id DESC LIMIT 10
+                            """, [from, project]).rows.map { $0[0] ?? "" }
+                    }
+                    #expect(costly == sqlCostly && !costly.isEmpty, "seed \(seed): costliest sessions \(costly) vs SQL \(sqlCostly)")
                 }
 
                 // Sessions: the first page, newest first, as the API and SQL list them.

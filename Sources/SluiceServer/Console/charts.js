@@ -94,6 +94,18 @@ Charts.bars = function (items) {
   }));
 };
 
+/** Every bucket of [t0, t1) in each group, 0 where the series has none (no events is zero, not a gap). */
+Charts.filled = function (groups, t0, t1, width) {
+  const start = Math.floor(t0 / width) * width;
+  if ((t1 - start) / width > 2000) return groups;
+  return groups.map(g => {
+    const m = new Map(g.points);
+    const points = [];
+    for (let t = start; t < t1; t += width) points.push([t, m.get(t) || 0]);
+    return { name: g.name, points };
+  });
+};
+
 /** Sums a metrics series (`/v1/metrics/...`) per group: [{name, points}] of `pick(row)`. */
 Charts.byGroup = function (series, pick) {
   const groups = new Map();

@@ -43,11 +43,14 @@
       S.api('/v1/costs', { ...p, group_by: 'model' }), S.api('/v1/tools', p),
       S.api('/v1/sessions', { ...p, order: 'cost', limit: 10 })]);
     const tokens = r => Number(r.tokensIn) + Number(r.tokensOut) + Number(r.tokensCacheRead) + Number(r.tokensCacheWrite);
-    S.fill(panels.tokens, Charts.lines('Tokens by agent over time', Charts.byGroup(byAgent.series, tokens), S.int));
-    S.fill(panels.cost, Charts.lines('Cost by agent over time', Charts.byGroup(byAgent.series, r => r.costUSD), S.usd));
+    const first = byAgent.series.length ? Date.parse(byAgent.series[0].bucket) : Date.now();
+    const t0 = p.from ? Date.parse(p.from) : first, t1 = p.to ? Date.parse(p.to) : Date.now();
+    const over = (groups) => Charts.filled(groups, t0, t1, bucket);
+    S.fill(panels.tokens, Charts.lines('Tokens by agent over time', over(Charts.byGroup(byAgent.series, tokens)), S.int));
+    S.fill(panels.cost, Charts.lines('Cost by agent over time', over(Charts.byGroup(byAgent.series, r => r.costUSD)), S.usd));
     const errors = Charts.byGroup(byAgent.series.map(r => ({ ...r, group: null })), r => r.errors)[0];
     S.fill(panels.errors, errors && errors.points.some(q => q[1] > 0)
-      ? Charts.columns('Errors over time', errors.points, bucket, S.int) : S.empty('No errors in this range.'));
+      ? Charts.columns('Errors over time', over([errors])[0].points, bucket, S.int) : S.empty('No errors in this range.'));
     const m = models.costs.slice().sort((a, b) => Number(b.costUSD) - Number(a.costUSD));
     S.fill(panels.models, Charts.bars(m.map(r => ({ name: r.group || '(no model)', value: r.costUSD, text: S.usd(r.costUSD) }))));
     S.fill(panels.tools, tools.tools.length === 0 ? S.empty() : S.table(null, [
