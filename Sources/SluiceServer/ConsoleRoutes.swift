@@ -24,7 +24,7 @@ struct ConsoleRoutes: Sendable {
     static let securityHeaders: HTTPFields = [
         .contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         .xContentTypeOptions: "nosniff",
-        .init("Referrer-Policy")!: "no-referrer",
+        .init("Referrer-Policy")!: "same-origin",  // not no-referrer: with it, a form post sends "Origin: null"
         .cacheControl: "no-cache",
     ]
 
@@ -47,9 +47,11 @@ struct ConsoleRoutes: Sendable {
             return loginPage(.ok, next: safeNext(try? QueryParameters(request)["next"]), error: "")
         }
         router.post("/login") { request, _ in
-            try await login(request)
+            guard Self.sameOrigin(request) else { return html(.forbidden, "<!doctype html><title>Sluice</title><p>The form was posted from another site.</p>") }
+            return try await login(request)
         }
-        router.post("/logout") { _, _ in
+        router.post("/logout") { request, _ in
+            guard Self.sameOrigin(request) else { return html(.forbidden, "<!doctype html><title>Sluice</title><p>The form was posted from another site.</p>") }
             var response = redirect(to: "/login")
             response.setCookie(ConsoleCookie.cleared)
             return response
@@ -102,6 +104,15 @@ struct ConsoleRoutes: Sendable {
 
     private func loginPage(_ status: HTTPResponse.Status, next: String, error: String) -> Response {
         html(status, filled(assets.login, ["next": next, "error": error]))
+    }
+
+    /// Whether a form post comes from this server's own pages: browsers send `Origin` with every
+    /// POST, and another site's page cannot log a visitor in (with its key) or out. A client that
+    /// sends no `Origin` (curl) is not a browser on another site.
+    static func sameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin] else { return true }
+        guard let host = request.head.authority else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
     }
 
     /// Where to go after login: a path of this server only (never `//host` or `scheme:`), else `/`.

@@ -305,6 +305,8 @@ import Testing
         #expect(cookie.contains("sluice_key=\(f.keyA)") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "\(cookie)")
         let bad = try await send(.POST, "/login", "key=slc_nope", form)
         #expect(bad.status == 401 && bad.body.contains("not valid") && !bad.headers.contains(name: "Set-Cookie"))
+        let crossSite = try await send(.POST, "/login", "key=\(f.keyA)", form + [("Origin", "https://evil.example")])
+        #expect(crossSite.status == 403 && !crossSite.headers.contains(name: "Set-Cookie"), "another site cannot post the login form")
         let evil = try await send(.POST, "/login", "key=\(f.keyA)&next=%2F%2Fevil.example", form)
         #expect(evil.headers["Location"].first == "/", "next never leaves the server")
         let withCookie = [("Cookie", "sluice_key=\(f.keyA)")]
