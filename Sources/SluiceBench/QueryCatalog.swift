@@ -119,7 +119,7 @@ extension QueryCatalog {
             let f = "from=\(from(hours))"
             let series = hours > 168 ? "/v1/metrics/daily" : "/v1/metrics/hourly"
             pages.append(("/ (overview), \(label)", ConsolePage(path: "/?range=\(label)", assets: assets("overview"), data: [
-                "/v1/overview?\(f)", "\(series)?\(f)&group_by=agent", "/v1/costs?\(f)&group_by=model", "/v1/tools?\(f)",
+                "/v1/overview?\(f)", "\(series)?\(f)&group_by=agent", "/v1/costs?\(f)&group_by=model",
                 "/v1/sessions?\(f)&order=cost&limit=10"])))
         }
         let week = "from=\(from(168))", month = "from=\(from(720))"

@@ -163,7 +163,7 @@ public enum Queries {
                 SELECT t.* FROM agent_tools_daily t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
                 UNION ALL
                 SELECT t.* FROM agent_tools_hourly t, span
-                WHERE t.bucket >= span.lo AND t.bucket < span.hi AND (t.bucket < span.dlo OR t.bucket >= greatest(span.dhi, span.dlo)))
+                WHERE \(hoursAroundDays))
             SELECT row_to_json(r)::text, g.histogram::text
             FROM (SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
                          round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
@@ -180,7 +180,8 @@ public enum Queries {
 
     /// The totals of the filter's range: events (and by type), errors and error rate, LLM requests,
     /// tokens by kind, cost, latency p50/p95 (from the event rollups), tool uses, failures and success rate
-    /// (from the tool rollups) and sessions started. Whole UTC days come from the daily rollups,
+    /// and the ten most used tools (from the tool rollups, without their durations: the costly part
+    /// of ``tools(_:on:)``) and sessions started. Whole UTC days come from the daily rollups,
     /// the hours around them from the hourly ones (as ``tools(_:on:)``; `from` is rounded down to
     /// its hour), so a month reads 30 rows per key plus at most 46 hours; sessions are counted
     /// from `agent_sessions` by start time (`from` as given).
@@ -196,12 +197,12 @@ public enum Queries {
                 SELECT \(columns) FROM \(Resolution.day.table(perProject: perProject)) t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
                 UNION ALL
                 SELECT \(columns) FROM \(Resolution.hour.table(perProject: perProject)) t, span
-                WHERE t.bucket >= span.lo AND t.bucket < span.hi AND (t.bucket < span.dlo OR t.bucket >= greatest(span.dhi, span.dlo))),
+                WHERE \(hoursAroundDays)),
             t AS (
                 SELECT t.* FROM agent_tools_daily t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
                 UNION ALL
                 SELECT t.* FROM agent_tools_hourly t, span
-                WHERE t.bucket >= span.lo AND t.bucket < span.hi AND (t.bucket < span.dlo OR t.bucket >= greatest(span.dhi, span.dlo))),
+                WHERE \(hoursAroundDays)),
             e AS (
                 SELECT coalesce(sum(h.event_count), 0) AS events, coalesce(sum(h.error_count), 0) AS errors,
                        round(sum(h.error_count)::numeric / nullif(sum(h.event_count), 0), 4) AS "errorRate",
@@ -217,10 +218,18 @@ public enum Queries {
                 FROM (SELECT h.event_type, sum(h.event_count) AS n FROM h
                       WHERE \(perProject ? "h.project_id = $1::int" : "$1::int IS NULL") AND ($2::text IS NULL OR h.agent_id = $2)
                       GROUP BY 1) x),
+            per_tool AS (
+                SELECT t.tool_name AS tool, sum(t.uses) AS uses, sum(t.failures) AS failures
+                FROM t WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
+                GROUP BY 1),
             tools AS (
-                SELECT coalesce(sum(t.uses), 0) AS "toolUses", coalesce(sum(t.failures), 0) AS "toolFailures",
-                       round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "toolSuccessRate"
-                FROM t WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)),
+                SELECT coalesce(sum(uses), 0) AS "toolUses", coalesce(sum(failures), 0) AS "toolFailures",
+                       round(1 - sum(failures)::numeric / nullif(sum(uses), 0), 4) AS "toolSuccessRate",
+                       (SELECT coalesce(json_agg(json_build_object('tool', x.tool, 'uses', x.uses, 'failures', x.failures,
+                                                                   'successRate', round(1 - x.failures::numeric / nullif(x.uses, 0), 4))
+                                                 ORDER BY x.uses DESC, x.tool), '[]')
+                        FROM (SELECT * FROM per_tool ORDER BY uses DESC, tool LIMIT 10) x) AS "topTools"
+                FROM per_tool),
             s AS (
                 SELECT count(*) AS sessions FROM agent_sessions s
                 WHERE ($1::int IS NULL OR s.project_id = $1::int) AND ($2::text IS NULL OR s.agent_id = $2)
@@ -230,11 +239,17 @@ public enum Queries {
             FROM e, tools, s, types
             CROSS JOIN LATERAL (SELECT e.events, e.errors, e."errorRate", e."llmRequests", e."tokensIn", e."tokensOut",
                                        e."tokensCacheRead", e."tokensCacheWrite", e."costUSD", tools."toolUses",
-                                       tools."toolFailures", tools."toolSuccessRate", s.sessions, types."eventsByType") r
+                                       tools."toolFailures", tools."toolSuccessRate", tools."topTools", s.sessions, types."eventsByType") r
             """, [f.project.map(String.init), f.agent, f.from, f.to]).decodedRows
         let array = try withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
         return String(array.dropFirst().dropLast())
     }
+
+    /// The hourly rows of a span outside its whole days (`t`, `span`): two index ranges, [lo, dlo)
+    /// and [dhi, hi), so that a month's query reads its 46 edge hours, not its 720.
+    static let hoursAroundDays = """
+        ((t.bucket >= span.lo AND t.bucket < least(span.dlo, span.hi)) OR (t.bucket >= greatest(span.dhi, span.dlo) AND t.bucket < span.hi))
+        """
 
     /// The range of a filter as the rollups read it: [lo, hi) with `from` rounded down to its hour,
     /// and [dlo, dhi), the whole UTC days inside it (empty when dhi <= dlo). Parameters $3 and $4.

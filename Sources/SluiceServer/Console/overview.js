@@ -1,7 +1,7 @@
 'use strict';
 // Overview: the range's totals (GET /v1/overview), charts from the hourly or daily rollups
-// (GET /v1/metrics/...), cost by model, the top tools and the costliest sessions. The totals
-// refresh every second, the rest every five.
+// (GET /v1/metrics/...), cost by model and the costliest sessions. The totals (with events by
+// type and the top tools) refresh every second, the rest every five.
 (function () {
   S.filters();
   const p = S.params();
@@ -34,13 +34,16 @@
       S.card('toolSuccessRate', 'Tool success', S.pct(o.toolSuccessRate), o.toolSuccessRate),
       S.card('p50Ms', 'p50 duration', S.ms(o.p50Ms), o.p50Ms),
       S.card('p95Ms', 'p95 duration', S.ms(o.p95Ms), o.p95Ms));
+    S.fill(panels.tools, o.topTools.length === 0 ? S.empty() : S.table(null, [
+      ['Tool', r => r.tool], ['Uses', r => S.int(r.uses), { num: true }], ['Failures', r => S.int(r.failures), { num: true }],
+      ['Success', r => S.pct(r.successRate), { num: true }]], o.topTools));
     S.fill(panels.types, Charts.bars(Object.entries(o.eventsByType).map(([name, n]) => ({ name, value: n, text: S.int(n) }))));
   }
 
   async function rest() {
-    const [byAgent, models, tools, costly] = await Promise.all([
+    const [byAgent, models, costly] = await Promise.all([
       S.api(series, { ...p, group_by: 'agent' }),
-      S.api('/v1/costs', { ...p, group_by: 'model' }), S.api('/v1/tools', p),
+      S.api('/v1/costs', { ...p, group_by: 'model' }),
       S.api('/v1/sessions', { ...p, order: 'cost', limit: 10 })]);
     const tokens = r => Number(r.tokensIn) + Number(r.tokensOut) + Number(r.tokensCacheRead) + Number(r.tokensCacheWrite);
     const first = byAgent.series.length ? Date.parse(byAgent.series[0].bucket) : Date.now();
@@ -53,9 +56,6 @@
       ? Charts.columns('Errors over time', over([errors])[0].points, bucket, S.int) : S.empty('No errors in this range.'));
     const m = models.costs.slice().sort((a, b) => Number(b.costUSD) - Number(a.costUSD));
     S.fill(panels.models, Charts.bars(m.map(r => ({ name: r.group || '(no model)', value: r.costUSD, text: S.usd(r.costUSD) }))));
-    S.fill(panels.tools, tools.tools.length === 0 ? S.empty() : S.table(null, [
-      ['Tool', r => r.tool], ['Uses', r => S.int(r.uses), { num: true }], ['Success', r => S.pct(r.successRate), { num: true }],
-      ['p95', r => S.ms(r.p95Ms), { num: true }]], tools.tools.slice(0, 10)));
     S.fill(panels.sessions, costly.items.length === 0 ? S.empty() : S.table(null, [
       ['Session', r => S.sessionLink(r.id)], ['Agent', r => r.agentId], ['Project', r => r.projectId, { num: true }],
       ['Start', r => S.time(r.startTime)], ['Requests', r => S.int(r.metrics.llmRequests), { num: true }],
