@@ -129,7 +129,7 @@ extension QueryCatalog {
         pages.append(("/tools, 30d", ConsolePage(path: "/tools?range=30d", assets: assets("tools"), data: ["/v1/tools?\(month)"])))
         pages.append(("/costs, 30d", ConsolePage(path: "/costs?range=30d", assets: assets("costs"),
                                                  data: ["model", "project", "agent", "day"].map { "/v1/costs?\(month)&group_by=\($0)" })))
-        pages.append(("/search", ConsolePage(path: "/search?q=\(s.word)&range=all", assets: assets("search"), data: ["/v1/chat/search?q=\(s.word)&limit=50"])))
+        pages.append(("/search", ConsolePage(path: "/search?q=\(s.word)&range=all", assets: assets("search"), data: ["/v1/chat/search?q=\(s.word)&limit=20"])))
         pages.append(("/pipeline", ConsolePage(path: "/pipeline", assets: assets("pipeline"), data: ["/v1/status"])))
         return pages
     }

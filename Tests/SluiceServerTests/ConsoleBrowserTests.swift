@@ -215,7 +215,7 @@ import Testing
 
                 try await visit(browser, base, "/search?q=flaky+test", name: "search", seed: seed)
                 let hits = try await browser.run("return [...document.querySelectorAll('#results li')].map(li => li.dataset.id)") as? [String] ?? []
-                let apiHits = (try await get(server.port, "/v1/chat/search?q=flaky+test&limit=50", key: f.admin).json["messages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                let apiHits = (try await get(server.port, "/v1/chat/search?q=flaky+test&limit=20", key: f.admin).json["messages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
                 #expect(hits == apiHits && !hits.isEmpty, "seed \(seed): search hits \(hits.count) vs API \(apiHits.count)")
                 // A hit opens its session at that message.
                 try await browser.run("document.querySelector('#results li a').click()")

@@ -22,7 +22,7 @@
   };
   (async () => {
     try {
-      const { messages } = await S.api('/v1/chat/search', { ...p, q, limit: 50 });
+      const { messages } = await S.api('/v1/chat/search', { ...p, q, limit: 20 });
       S.fill('content', messages.length === 0 ? S.empty('No messages match.') : S.el('ol', { class: 'results', id: 'results' }, messages.map(m =>
         S.el('li', { dataset: { id: m.id, session: m.sessionId } },
           S.el('div', {}, S.el('span', { class: 'badge' }, m.role), ' ',
