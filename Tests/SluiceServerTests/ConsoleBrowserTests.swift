@@ -320,6 +320,23 @@ import Testing
         #expect(loggedOut.status == 303 && (loggedOut.headers["Set-Cookie"].first ?? "").contains("Max-Age=0"))
     }
 
+    /// With no key on a loopback listener the console is open, as the API is; its pages and files
+    /// carry the security headers.
+    @Test func theConsoleIsOpenWithoutKeysOnLoopback() async throws {
+        let db = try await TestDatabase.fresh()
+        try await TestServer.with(databaseURL: db) { server in
+            let page = try await request(.GET, port: server.port, "/", headers: [])
+            #expect(page.status == 200 && page.body.contains(#"data-access="open""#) && page.body.contains(#"data-page="overview""#))
+            #expect(page.headers["Content-Security-Policy"].first?.contains("script-src 'self'") == true)
+            #expect(page.headers["X-Content-Type-Options"].first == "nosniff")
+            let script = try await request(.GET, port: server.port, "/console/assets/common.js", headers: [])
+            #expect(script.status == 200 && script.headers["Content-Type"].first?.hasPrefix("text/javascript") == true)
+            #expect(try await request(.GET, port: server.port, "/console/assets/nothing.js", headers: []).status == 404)
+            #expect(try await request(.GET, port: server.port, "/v1/overview", headers: []).json["events"] as? Int == 0)
+            #expect(try await request(.GET, port: server.port, "/sessions/not-a-uuid", headers: []).status == 200, "the page shows the API's 400")
+        }
+    }
+
     @Test func aProjectKeySeesOnlyItsProject() async throws {
         try await withWorkload { server, f in
             let base = "http://127.0.0.1:\(server.port)"
