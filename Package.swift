@@ -142,6 +142,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            resources: [.copy("Console")],  // the web console's pages, styles and scripts (docs/console.md)
             swiftSettings: swiftSettings
         ),
 

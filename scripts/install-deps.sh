@@ -2,7 +2,7 @@
 # Installs what Sluice needs from Debian's packages, only when it is missing:
 # pkg-config, libpq-dev, liblz4-dev (and the lz4 tool), zlib1g-dev, a PostgreSQL server (15+),
 # prometheus (its promtool checks the /metrics exposition in the tests), pgbouncer and haproxy
-# (tests run sluice through them);
+# (tests run sluice through them), chromium and chromium-driver (the web console's browser tests);
 # and, for the OTLP round-trip test, python3 with the OpenTelemetry SDK and its OTLP/HTTP exporter
 # (pip: opentelemetry-sdk, opentelemetry-exporter-otlp-proto-http).
 # Swift itself is expected on the machine (/opt/swift on our machines).
@@ -22,6 +22,8 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
     missing+=(postgresql)
 fi

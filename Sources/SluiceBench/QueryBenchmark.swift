@@ -37,6 +37,9 @@ public struct QueryBenchmark: TargetedBenchmark {
         @Flag(help: "Measure the database an earlier run loaded, without loading it again.")
         public var reuse = false
 
+        @Option(help: "Measure only the entries whose names start with this (e.g. `console`, `GET`, `panel`).")
+        public var only: String?
+
         public init() {}
 
         public func validate() throws {
@@ -185,7 +188,7 @@ public struct QueryBenchmark: TargetedBenchmark {
     {
         var results: [QueryReport.Result] = []
         var rawTimes: [String: Double] = [:]
-        for entry in catalog.entries {
+        for entry in catalog.entries where options.only.map({ entry.name.hasPrefix($0) }) ?? true {
             var times: [Double] = []
             for run in 0...options.runs {
                 let ms = try await time(entry.kind, server: server, client: client, worker: worker)
@@ -224,6 +227,25 @@ public struct QueryBenchmark: TargetedBenchmark {
                 throw BenchError("GET \(path) answered \(response.status.code): \(String(buffer: body).prefix(500))")
             }
             return ms
+        case .firstByte(let path):
+            let start = ContinuousClock.now
+            let response = try await client.execute(HTTPClientRequest(url: server.baseURL + path), timeout: .seconds(600))
+            let ms = (ContinuousClock.now - start).seconds * 1000
+            let body = try await response.body.collect(upTo: 16 << 20)
+            guard response.status.code == 200 else {
+                throw BenchError("GET \(path) answered \(response.status.code): \(String(buffer: body).prefix(500))")
+            }
+            return ms
+        case .page(let page):
+            let start = ContinuousClock.now
+            _ = try await time(.http(page.path), server: server, client: client, worker: worker)
+            for phase in [page.assets, page.data] {
+                try await withThrowingTaskGroup(of: Double.self) { group in
+                    for path in phase { group.addTask { try await time(.http(path), server: server, client: client, worker: worker) } }
+                    try await group.waitForAll()
+                }
+            }
+            return (ContinuousClock.now - start).seconds * 1000
         case .sql(let sql):
             return try await worker.run { conn throws(StoreError) in
                 let start = ContinuousClock.now

@@ -10,6 +10,11 @@ struct QueryCatalog: Sendable {
             case http(String)
             /// SQL on a direct connection (a dashboard panel, macros expanded).
             case sql(String)
+            /// A console page's HTML, until its response head arrives (time to first byte).
+            case firstByte(String)
+            /// A console page complete, as a browser loads it: the HTML, then its stylesheet and
+            /// scripts at once, then all the API requests its script sends at once.
+            case page(ConsolePage)
         }
         var name: String
         var kind: Kind
@@ -24,6 +29,13 @@ struct QueryCatalog: Sendable {
         var agent: String
         var project: Int
         var word: String
+    }
+
+    /// A console page: its path, the files its shell loads and the API requests of its first render.
+    struct ConsolePage: Sendable {
+        var path: String
+        var assets: [String]
+        var data: [String]
     }
 
     let entries: [Entry]
@@ -70,6 +82,10 @@ struct QueryCatalog: Sendable {
             e.append(Entry(name: "GET /v1/costs by \(group)", kind: .http("/v1/costs?group_by=\(group)"), raw: Raw.costs(group: group)))
         }
         e.append(Entry(name: "GET /v1/chat/search", kind: .http("/v1/chat/search?q=\(s.word)&limit=20"), raw: Raw.chat(s.word)))
+        e += Self.consolePages(s, ago: ago).flatMap { name, page in
+            [Entry(name: "console \(name): first byte", kind: .firstByte(page.path), raw: nil),
+             Entry(name: "console \(name): complete", kind: .page(page), raw: nil)]
+        }
 
         // Dashboard panels, over the last day and the last 30 days: every project (the dashboard's
         // default, "All"), then one project.
@@ -83,6 +99,39 @@ struct QueryCatalog: Sendable {
             }
         }
         entries = e
+    }
+}
+
+extension QueryCatalog {
+    /// The console's pages with the requests their scripts send on a first render (the same
+    /// parameters: `Sources/SluiceServer/Console/*.js`), preset ranges starting at an hour.
+    static func consolePages(_ s: Subjects, ago: (Int) -> String) -> [(String, ConsolePage)] {
+        func assets(_ page: String) -> [String] {
+            ["/console/assets/console.css", "/console/assets/common.js", "/console/assets/charts.js", "/console/assets/\(page).js"]
+        }
+        func from(_ hours: Int) -> String {
+            let hour = 3600.0
+            let start = (s.now.timeIntervalSince1970 - Double(hours) * hour) / hour
+            return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: start.rounded(.down) * hour))
+        }
+        var pages: [(String, ConsolePage)] = []
+        for (label, hours) in [("24h", 24), ("7d", 168), ("30d", 720)] {
+            let f = "from=\(from(hours))"
+            let series = hours > 168 ? "/v1/metrics/daily" : "/v1/metrics/hourly"
+            pages.append(("/ (overview), \(label)", ConsolePage(path: "/?range=\(label)", assets: assets("overview"), data: [
+                "/v1/overview?\(f)", "\(series)?\(f)&group_by=agent", "/v1/costs?\(f)&group_by=model",
+                "/v1/sessions?\(f)&order=cost&limit=10"])))
+        }
+        let week = "from=\(from(168))", month = "from=\(from(720))"
+        pages.append(("/sessions, 7d", ConsolePage(path: "/sessions?range=7d", assets: assets("sessions"), data: ["/v1/sessions?\(week)&limit=50"])))
+        pages.append(("/sessions/{id}", ConsolePage(path: "/sessions/\(s.sessionId)", assets: assets("session"), data: [
+            "/v1/sessions/\(s.sessionId)", "/v1/sessions/\(s.sessionId)/events?limit=100"])))
+        pages.append(("/tools, 30d", ConsolePage(path: "/tools?range=30d", assets: assets("tools"), data: ["/v1/tools?\(month)"])))
+        pages.append(("/costs, 30d", ConsolePage(path: "/costs?range=30d", assets: assets("costs"),
+                                                 data: ["model", "project", "agent", "day"].map { "/v1/costs?\(month)&group_by=\($0)" })))
+        pages.append(("/search", ConsolePage(path: "/search?q=\(s.word)&range=all", assets: assets("search"), data: ["/v1/chat/search?q=\(s.word)&limit=20"])))
+        pages.append(("/pipeline", ConsolePage(path: "/pipeline", assets: assets("pipeline"), data: ["/v1/status"])))
+        return pages
     }
 }
 

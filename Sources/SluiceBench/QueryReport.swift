@@ -17,8 +17,11 @@ public struct QueryReport: Sendable {
         public var raw: Double?
 
         public var speedUp: Double? { raw.map { $0 / max(p50, 0.001) } }
-        /// p95 under 20 ms and at least 100× faster than raw.
-        public var meetsTargets: Bool { p95 < 20 && (speedUp.map { $0 >= 100 } ?? true) }
+        /// p95 under 20 ms and at least 100× faster than raw; a console page: p95 under 200 ms.
+        public var meetsTargets: Bool {
+            if name.hasPrefix("console ") { return p95 < 200 }
+            return p95 < 20 && (speedUp.map { $0 >= 100 } ?? true)
+        }
     }
 
     public var machine: MachineInfo
@@ -48,11 +51,16 @@ public struct QueryReport: Sendable {
         // project's panels and the API's requests are held to them too.
         let panels = results.filter { $0.name.hasPrefix("panel ") }
         let one = panels.filter { $0.name.contains(", project ") }
-        let all = panels.filter { !$0.name.contains(", project ") }, api = results.filter { !$0.name.hasPrefix("panel ") }
+        let all = panels.filter { !$0.name.contains(", project ") }
+        let api = results.filter { !$0.name.hasPrefix("panel ") && !$0.name.hasPrefix("console ") }
+        let console = results.filter { $0.name.hasPrefix("console ") }
         func met(_ r: [Result]) -> String { "\(r.filter(\.meetsTargets).count) of \(r.count)" }
         lines.append("")
-        lines.append("  targets: p95 < 20 ms and ≥ 100× faster than the raw GROUP BY: dashboard panels \(met(all)) met"
-            + " (every project), \(met(one)) (one project); API requests \(met(api)) (n/a: the query reads the log itself)")
+        if !panels.isEmpty || !api.isEmpty {
+            lines.append("  targets: p95 < 20 ms and ≥ 100× faster than the raw GROUP BY: dashboard panels \(met(all)) met"
+                + " (every project), \(met(one)) (one project); API requests \(met(api)) (n/a: the query reads the log itself)")
+        }
+        if !console.isEmpty { lines.append("  console pages: p95 < 200 ms, \(met(console)) met") }
         return lines.joined(separator: "\n")
     }
 }

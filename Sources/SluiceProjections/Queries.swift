@@ -24,6 +24,10 @@ public enum Queries {
     public struct Page: Sendable {
         public var json: String
         public var next: String?
+        public init(json: String, next: String?) {
+            self.json = json
+            self.next = next
+        }
     }
 
     static let sessionFields = """
@@ -58,8 +62,25 @@ public enum Queries {
             """, [id, project.map(String.init)]).scalar(String.self)
     }
 
-    /// A session's events in time order, `limit` at a time.
-    public static func sessionEvents(_ id: String, project: Int32?, limit: Int, cursor: String?, on conn: PostgresConnection) throws(StoreError) -> Page {
+    /// Sessions that started in the filter's range, costliest first (then newest): at most `limit`, one page.
+    public static func costliestSessions(_ f: Filter, limit: Int, on conn: PostgresConnection) throws(StoreError) -> String {
+        try conn.execute("""
+            SELECT coalesce(json_agg(json_build_object(\(sessionFields)) ORDER BY s.cost DESC, s.start_time DESC, s.id DESC), '[]')::text
+            FROM (SELECT s.*, (s.metrics->>'costUSD')::numeric AS cost
+                  FROM agent_sessions s
+                  WHERE ($1::int IS NULL OR s.project_id = $1::int)
+                    AND ($2::text IS NULL OR s.agent_id = $2)
+                    AND ($3::text IS NULL OR s.outcome = $3)
+                    AND ($4::timestamptz IS NULL OR s.start_time >= $4::timestamptz)
+                    AND ($5::timestamptz IS NULL OR s.start_time < $5::timestamptz)
+                    AND (s.metrics->>'costUSD')::numeric > 0
+                  ORDER BY cost DESC, s.start_time DESC, s.id DESC
+                  LIMIT $6::int) s
+            """, [f.project.map(String.init), f.agent, f.outcome, f.from, f.to, String(limit)]).value(String.self)
+    }
+
+    /// A session's events in time order, `limit` at a time, from `from` (inclusive) when given.
+    public static func sessionEvents(_ id: String, project: Int32?, from: String? = nil, limit: Int, cursor: String?, on conn: PostgresConnection) throws(StoreError) -> Page {
         let after = cursor.flatMap(Cursor.decode)
         let rows = try conn.execute("""
             SELECT json_build_object('id', e.id, 'timestamp', e."timestamp", 'eventType', e.event_type, 'agentId', e.agent_id,
@@ -70,9 +91,10 @@ public enum Queries {
             FROM agent_events e
             WHERE e.session_id = $1::uuid AND ($2::int IS NULL OR e.project_id = $2::int)
               AND ($3::timestamptz IS NULL OR (e."timestamp", e.id) > ($3::timestamptz, $4::uuid))
+              AND ($6::timestamptz IS NULL OR e."timestamp" >= $6::timestamptz)
             ORDER BY e."timestamp", e.id
             LIMIT $5::int
-            """, [id, project.map(String.init), after?.0, after?.1, String(limit)]).decodedRows
+            """, [id, project.map(String.init), after?.0, after?.1, String(limit), from]).decodedRows
         return try page(rows, limit: limit)
     }
 
@@ -136,16 +158,12 @@ public enum Queries {
     /// plus at most 46 hours.
     public static func tools(_ f: Filter, on conn: PostgresConnection) throws(StoreError) -> String {
         let rows = try conn.execute("""
-            WITH span AS (
-                SELECT lo, hi, CASE WHEN date_trunc('day', lo, 'UTC') = lo THEN lo ELSE date_trunc('day', lo, 'UTC') + interval '1 day' END AS dlo,
-                       date_trunc('day', hi, 'UTC') AS dhi
-                FROM (SELECT coalesce(date_trunc('hour', $3::timestamptz, 'UTC'), '-infinity') AS lo,
-                             coalesce($4::timestamptz, 'infinity') AS hi) r),
+            WITH span AS (\(rangeSpan)),
             t AS (
                 SELECT t.* FROM agent_tools_daily t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
                 UNION ALL
                 SELECT t.* FROM agent_tools_hourly t, span
-                WHERE t.bucket >= span.lo AND t.bucket < span.hi AND (t.bucket < span.dlo OR t.bucket >= greatest(span.dhi, span.dlo)))
+                WHERE \(hoursAroundDays))
             SELECT row_to_json(r)::text, g.histogram::text
             FROM (SELECT t.tool_name AS "tool", sum(t.uses) AS "uses", sum(t.failures) AS "failures",
                          round(1 - sum(t.failures)::numeric / nullif(sum(t.uses), 0), 4) AS "successRate",
@@ -159,6 +177,88 @@ public enum Queries {
             """, [f.project.map(String.init), f.agent, f.from, f.to]).decodedRows
         return try withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
     }
+
+    /// The totals of the filter's range: events (and by type), errors and error rate, LLM requests,
+    /// tokens by kind, cost, latency p50/p95 (from the event rollups), tool uses, failures and success rate
+    /// and the ten most used tools (from the tool rollups, without their durations: the costly part
+    /// of ``tools(_:on:)``) and sessions started. Whole UTC days come from the daily rollups,
+    /// the hours around them from the hourly ones (as ``tools(_:on:)``; `from` is rounded down to
+    /// its hour), so a month reads 30 rows per key plus at most 46 hours; sessions are counted
+    /// from `agent_sessions` by start time (`from` as given).
+    public static func overview(_ f: Filter, on conn: PostgresConnection) throws(StoreError) -> String {
+        let perProject = f.project != nil
+        let columns = """
+            bucket, agent_id, event_type, event_count, error_count, duration_count, tokens_in, tokens_out,
+            tokens_cache_read, tokens_cache_write, cost_usd, latency_histogram\(perProject ? ", project_id" : "")
+            """
+        let rows = try conn.execute("""
+            WITH span AS (\(rangeSpan)),
+            h AS (
+                SELECT \(columns) FROM \(Resolution.day.table(perProject: perProject)) t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
+                UNION ALL
+                SELECT \(columns) FROM \(Resolution.hour.table(perProject: perProject)) t, span
+                WHERE \(hoursAroundDays)),
+            t AS (
+                SELECT t.* FROM agent_tools_daily t, span WHERE t.bucket >= span.dlo AND t.bucket < span.dhi
+                UNION ALL
+                SELECT t.* FROM agent_tools_hourly t, span
+                WHERE \(hoursAroundDays)),
+            e AS (
+                SELECT coalesce(sum(h.event_count), 0) AS events, coalesce(sum(h.error_count), 0) AS errors,
+                       round(sum(h.error_count)::numeric / nullif(sum(h.event_count), 0), 4) AS "errorRate",
+                       coalesce(sum(h.event_count) FILTER (WHERE h.event_type = 'llm_request'), 0) AS "llmRequests",
+                       coalesce(sum(h.tokens_in), 0) AS "tokensIn", coalesce(sum(h.tokens_out), 0) AS "tokensOut",
+                       coalesce(sum(h.tokens_cache_read), 0) AS "tokensCacheRead",
+                       coalesce(sum(h.tokens_cache_write), 0) AS "tokensCacheWrite", coalesce(sum(h.cost_usd), 0) AS "costUSD",
+                       \(histogramSum(of: "h")) AS histogram
+                FROM h
+                WHERE \(perProject ? "h.project_id = $1::int" : "$1::int IS NULL") AND ($2::text IS NULL OR h.agent_id = $2)),
+            types AS (
+                SELECT coalesce(json_object_agg(x.event_type, x.n ORDER BY x.n DESC, x.event_type), '{}') AS "eventsByType"
+                FROM (SELECT h.event_type, sum(h.event_count) AS n FROM h
+                      WHERE \(perProject ? "h.project_id = $1::int" : "$1::int IS NULL") AND ($2::text IS NULL OR h.agent_id = $2)
+                      GROUP BY 1) x),
+            per_tool AS (
+                SELECT t.tool_name AS tool, sum(t.uses) AS uses, sum(t.failures) AS failures
+                FROM t WHERE ($1::int IS NULL OR t.project_id = $1::int) AND ($2::text IS NULL OR t.agent_id = $2)
+                GROUP BY 1),
+            tools AS (
+                SELECT coalesce(sum(uses), 0) AS "toolUses", coalesce(sum(failures), 0) AS "toolFailures",
+                       round(1 - sum(failures)::numeric / nullif(sum(uses), 0), 4) AS "toolSuccessRate",
+                       (SELECT coalesce(json_agg(json_build_object('tool', x.tool, 'uses', x.uses, 'failures', x.failures,
+                                                                   'successRate', round(1 - x.failures::numeric / nullif(x.uses, 0), 4))
+                                                 ORDER BY x.uses DESC, x.tool), '[]')
+                        FROM (SELECT * FROM per_tool ORDER BY uses DESC, tool LIMIT 10) x) AS "topTools"
+                FROM per_tool),
+            s AS (
+                SELECT count(*) AS sessions FROM agent_sessions s
+                WHERE ($1::int IS NULL OR s.project_id = $1::int) AND ($2::text IS NULL OR s.agent_id = $2)
+                  AND ($3::timestamptz IS NULL OR s.start_time >= $3::timestamptz)
+                  AND ($4::timestamptz IS NULL OR s.start_time < $4::timestamptz))
+            SELECT row_to_json(r)::text, e.histogram::text
+            FROM e, tools, s, types
+            CROSS JOIN LATERAL (SELECT e.events, e.errors, e."errorRate", e."llmRequests", e."tokensIn", e."tokensOut",
+                                       e."tokensCacheRead", e."tokensCacheWrite", e."costUSD", tools."toolUses",
+                                       tools."toolFailures", tools."toolSuccessRate", tools."topTools", s.sessions, types."eventsByType") r
+            """, [f.project.map(String.init), f.agent, f.from, f.to]).decodedRows
+        let array = try withQuantiles(rows, [("p50Ms", 0.5), ("p95Ms", 0.95)])
+        return String(array.dropFirst().dropLast())
+    }
+
+    /// The hourly rows of a span outside its whole days (`t`, `span`): two index ranges, [lo, dlo)
+    /// and [dhi, hi), so that a month's query reads its 46 edge hours, not its 720.
+    static let hoursAroundDays = """
+        ((t.bucket >= span.lo AND t.bucket < least(span.dlo, span.hi)) OR (t.bucket >= greatest(span.dhi, span.dlo) AND t.bucket < span.hi))
+        """
+
+    /// The range of a filter as the rollups read it: [lo, hi) with `from` rounded down to its hour,
+    /// and [dlo, dhi), the whole UTC days inside it (empty when dhi <= dlo). Parameters $3 and $4.
+    static let rangeSpan = """
+        SELECT lo, hi, CASE WHEN date_trunc('day', lo, 'UTC') = lo THEN lo ELSE date_trunc('day', lo, 'UTC') + interval '1 day' END AS dlo,
+               date_trunc('day', hi, 'UTC') AS dhi
+        FROM (SELECT coalesce(date_trunc('hour', $3::timestamptz, 'UTC'), '-infinity') AS lo,
+                     coalesce($4::timestamptz, 'infinity') AS hi) r
+        """
 
     /// The element-by-element sum of the 32-bucket `latency_histogram` of the rows named `alias`,
     /// as native sums over the rows that have durations (the others' histograms are all zeros;

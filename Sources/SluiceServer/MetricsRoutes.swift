@@ -23,7 +23,7 @@ struct MetricsRoutes: Sendable {
 
     func register(on router: Router<SluiceRequestContext>) {
         router.get("/metrics") { request, _ in
-            do throws(Authenticator.Failure) { _ = try await auth.authenticate(request.headers[.authorization]) } catch { return authFailure(error) }
+            do throws(Authenticator.Failure) { _ = try await auth.authenticate(ConsoleCookie.readAuthorization(request)) } catch { return authFailure(error) }
             var text = Array(ProcessMetrics.withHelp(ProcessMetrics.registry.emitToString()).utf8)
             var series = ScrapeSeries(mode: mode)
             for (name, pool) in pools { series.pools.append((name, await pool.usage())) }

@@ -5,8 +5,9 @@ import SluiceProjections
 import SluiceStore
 
 /// Read API over the projections: `GET /v1/sessions`, `/v1/sessions/{id}`,
-/// `/v1/sessions/{id}/events`, `/v1/metrics/hourly`, `/v1/tools`, `/v1/costs` and
-/// `/v1/chat/search`. A project key reads only its project.
+/// `/v1/sessions/{id}/events`, `/v1/metrics/hourly`, `/v1/overview`, `/v1/tools`, `/v1/costs` and
+/// `/v1/chat/search`. A project key reads only its project. The console's cookie is accepted in
+/// place of the `Authorization` header (``ConsoleCookie``).
 struct QueryRoutes: Sendable {
     let pool: ReadDatabase
     let auth: Authenticator
@@ -17,6 +18,16 @@ struct QueryRoutes: Sendable {
         router.get("/v1/sessions") { request, _ in
             try await read(request) { filter, q in
                 let (limit, cursor) = try paging(q)
+                switch q["order"] ?? "start" {
+                case "start": break
+                case "cost":
+                    guard cursor == nil else { throw BadQuery("order=cost answers one page: cursor is not accepted with it") }
+                    let json = try await pool.withConnection { conn throws(StoreError) in
+                        try Queries.costliestSessions(filter, limit: limit, on: conn)
+                    }
+                    return pageResponse(Queries.Page(json: json, next: nil))
+                default: throw BadQuery("order must be start or cost")
+                }
                 let page = try await pool.withConnection { conn throws(StoreError) in
                     try Queries.sessions(filter, limit: limit, cursor: cursor, on: conn)
                 }
@@ -37,7 +48,7 @@ struct QueryRoutes: Sendable {
                 let id = try uuid(context.parameters.get("id"))
                 let (limit, cursor) = try paging(q)
                 let page = try await pool.withConnection { conn throws(StoreError) in
-                    try Queries.sessionEvents(id, project: filter.project, limit: limit, cursor: cursor, on: conn)
+                    try Queries.sessionEvents(id, project: filter.project, from: filter.from, limit: limit, cursor: cursor, on: conn)
                 }
                 return pageResponse(page)
             }
@@ -59,6 +70,12 @@ struct QueryRoutes: Sendable {
     }
 
     func registerAggregates(on router: Router<SluiceRequestContext>) {
+        router.get("/v1/overview") { request, _ in
+            try await read(request) { filter, _ in
+                let json = try await pool.withConnection { conn throws(StoreError) in try Queries.overview(filter, on: conn) }
+                return jsonResponse(bytes: Array(json.utf8))
+            }
+        }
         router.get("/v1/tools") { request, _ in
             try await read(request) { filter, _ in
                 let json = try await pool.withConnection { conn throws(StoreError) in try Queries.tools(filter, on: conn) }
@@ -91,7 +108,7 @@ struct QueryRoutes: Sendable {
     /// and maps failures to responses.
     private func read(_ request: Request, _ body: (Queries.Filter, QueryParameters) async throws -> Response) async throws -> Response {
         let principal: Principal
-        do { principal = try await auth.authenticate(request.headers[.authorization]) } catch { return authFailure(error) }
+        do { principal = try await auth.authenticate(ConsoleCookie.readAuthorization(request)) } catch { return authFailure(error) }
         do {
             let q = try QueryParameters(request)
             var filter = Queries.Filter(agent: q["agent"], outcome: q["outcome"], from: try q.time("from"), to: try q.time("to"))

@@ -52,7 +52,9 @@ public struct SluiceApplication: Sendable {
         OTLPRoutes(configuration: configuration, pipeline: pipeline, auth: auth, limiter: limiter).register(on: router)
         HierarchyRoutes(pool: queries, auth: auth).register(on: router)
         QueryRoutes(pool: queries, auth: auth).register(on: router)
-        StatusRoutes(pool: readPool, auth: auth, mode: report.mode).register(on: router)
+        StatusRoutes(pool: readPool, auth: auth, mode: report.mode, archive: configuration.retention?.archive,
+                     backlog: { pipeline.backlog() }).register(on: router)
+        ConsoleRoutes(auth: auth, assets: try ConsoleAssets.load()).register(on: router)
         MetricsRoutes(pool: readPool, pools: [("write", writePool), ("read", readPool)] + (replicaPool.map { [("replica", $0)] } ?? []),
                       auth: auth, mode: report.mode,
                       archive: configuration.retention?.archive).register(on: router)

@@ -5,7 +5,7 @@ import SluiceBench
 import SluiceStore
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, Queries.self, RateLimitBench.self, ArchiveBench.self, ImportBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [Ingest.self, Queries.self, Console.self, RateLimitBench.self, ArchiveBench.self, ImportBench.self])
 
     /// Runs `body` against the database of DATABASE_URL or the embedded cluster, with this
     /// executable as the `sluice serve` that benchmarks start.

@@ -59,6 +59,14 @@ import Testing
                 cursor = r.json["next"] as? String
             } while cursor != nil
             #expect(timeline.count == 12 && timeline == timeline.sorted())
+            let fromFifth = try await get(server.port, "/v1/sessions/\(sessions[1])/events?limit=100&from=\(timeline[4].replacingOccurrences(of: "+", with: "%2B"))", key: admin.key)
+            #expect((fromFifth.json["items"] as? [[String: Any]] ?? []).compactMap { $0["timestamp"] as? String } == Array(timeline[4...]))
+
+            // The costliest sessions first, one page.
+            let costly = try await get(server.port, "/v1/sessions?order=cost&limit=3", key: admin.key)
+            #expect(costly.status == 200 && costly.json["next"] is NSNull)
+            #expect(try await get(server.port, "/v1/sessions?order=cost&cursor=x", key: admin.key).status == 400)
+            #expect(try await get(server.port, "/v1/sessions?order=price", key: admin.key).status == 400)
 
             let hourly = try await get(server.port, "/v1/metrics/hourly?group_by=event_type", key: admin.key)
             let series = hourly.json["series"] as? [[String: Any]] ?? []
