@@ -317,7 +317,11 @@ public enum Projector {
         let (horizon, events) = try boundedHorizon(from: position, final: final, maximumEvents: maximumEvents, on: conn)
         clock.lap("horizon")
         var step = Step(ran: true, hourlyRows: 0, sessions: 0, horizon: horizon, caughtUp: horizon == final, events: events)
-        if horizon != position || part == .agentSessions {
+        // A range without events has nothing to fold (the step only moves its position past the
+        // transactions that stored none, the projector's own among them): its fold functions
+        // would cost their planning over every partition for nothing. The sessions part still
+        // runs, to end the sessions that went idle.
+        if (horizon != position && events > 0) || part == .agentSessions {
             let range = FoldRange(part: part, from: position, to: horizon, plain: plain, idleTimeout: idleTimeout)
             if isolating {
                 let keys = try Isolation.keys(from: position, to: horizon, on: conn)
