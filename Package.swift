@@ -224,7 +224,8 @@ let package = Package(
         .testTarget(
             name: "SluiceArchiveTests",
             dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice",
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,9 +6,18 @@ import NIOHTTP1
 
 /// Signed S3 requests over async-http-client, made synchronously: each call blocks the calling
 /// thread (the archive runs on a connection's own thread, never on Swift's cooperative pool)
-/// until the response is in. Uses the shared client, which needs no shutdown.
+/// until the response is in.
 struct S3Client: Sendable {
     let location: S3Location
+
+    /// One client for the process, never shut down (like `HTTPClient.shared`). It does not retry
+    /// a refused connection until the deadline: an unreachable store fails the request at once.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     struct Response {
         var status: Int
@@ -54,7 +63,7 @@ struct S3Client: Sendable {
         do {
             let request = try HTTPClient.Request(url: url, method: method, headers: HTTPHeaders(headers),
                                                  body: body.isEmpty && method != .PUT ? nil : .bytes(body))
-            let response = try HTTPClient.shared.execute(request: request, deadline: .now() + Self.timeout).wait()
+            let response = try Self.http.execute(request: request, deadline: .now() + Self.timeout).wait()
             return Response(status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
         } catch {
             throw ArchiveError.store(location: where_, operation: operation, reason: "\(error)")
