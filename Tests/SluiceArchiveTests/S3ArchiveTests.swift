@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import Testing
 import SluiceCore
+import SluiceProcess
 import SluiceStore
 import SluiceTestSupport
 @testable import SluiceArchive
@@ -157,6 +158,34 @@ import SluiceTestSupport
         let decisions = try await ArchiveFixtures.run(db) { conn in try Retention(configuration: config, logger: logger).run(on: conn) }
         #expect(decisions.map(\.action) == [.skipped] && decisions.first?.refusal == .verificationFailed)
         #expect(try await ArchiveFixtures.rows(before: 30, in: db).count == 900)
+        await moto.stop()
+    }
+
+    /// The commands configured by the environment alone: `SLUICE_ARCHIVE_URL` and the `AWS_*`
+    /// variables (path style by default with an endpoint); a bad variable is an error naming it.
+    @Test(.enabled(if: enabled, "needs moto_server"))
+    func commandsFromTheEnvironment() async throws {
+        let moto = try await MotoServer.start()
+        let db = try await TestDatabase.fresh()
+        try await ArchiveFixtures.store(ArchiveFixtures.events(daysAgo: 40, count: 300, seed: 11), in: db)
+        let day = ArchiveFixtures.dayString(daysAgo: 40)
+        let env = ["DATABASE_URL": db, "SLUICE_ARCHIVE_URL": "s3://\(moto.bucket)/cli", "AWS_ACCESS_KEY_ID": "testing",
+                   "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": "http://127.0.0.1:\(moto.port)", "AWS_REGION": "us-east-1",
+                   "SLUICE_ARCHIVE_DIR": "/nonexistent/sluice-archive", "SLUICE_RETENTION_DAYS": "30", "LOG_LEVEL": "critical"]
+        func sluice(_ extra: [String: String] = [:], _ arguments: String...) async throws -> ProcessResult {
+            try await runTool([sluiceExecutable] + arguments, environment: env.merging(extra) { $1 }, check: false)
+        }
+        let run = try await sluice([:], "archive", "run")
+        #expect(run.status == 0 && run.output.contains("archived 1 part(s)"), "\(run.output)")
+        #expect(try await moto.keys().contains("cli/agent_events/\(day)/part-0001.pgcopy.lz4"))
+        let verify = try await sluice([:], "archive", "verify")
+        #expect(verify.status == 0 && verify.output.contains("1 part(s) verified"), "\(verify.output)")
+        let retention = try await sluice([:], "retention", "run")
+        #expect(retention.status == 0 && retention.output.contains("\(day): dropped, 300 rows"), "\(retention.output)")
+        let restore = try await sluice([:], "archive", "restore", day)
+        #expect(restore.status == 0 && restore.output.contains("300 restored"), "\(restore.output)")
+        let bad = try await sluice(["AWS_ENDPOINT_URL": "localhost:9000"], "archive", "run")
+        #expect(bad.status != 0 && bad.output.contains("AWS_ENDPOINT_URL=localhost:9000"), "\(bad.output)")
         await moto.stop()
     }
 }
