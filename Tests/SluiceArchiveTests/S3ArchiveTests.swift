@@ -15,7 +15,7 @@ import SluiceTestSupport
 
     /// Archive to the bucket → verify → retention drops the days → restore brings every row back,
     /// into this database and into another one, from the bucket alone; the bucket holds the
-    /// directory's names.
+    /// directory's names and files (copied into a directory, they verify).
     @Test(.enabled(if: enabled, "needs moto_server (pip install 'moto[server]'; scripts/install-deps.sh)"))
     func archiveVerifyDropRestore() async throws {
         let moto = try await MotoServer.start()
@@ -37,6 +37,21 @@ import SluiceTestSupport
 
         let verified = try await ArchiveFixtures.run(db) { conn in try ArchiveVerifier(configuration: config, logger: logger).verify(on: conn) }
         #expect(verified.count == 3 && verified.allSatisfy { $0.failure == nil })
+
+        // The objects are the directory's files: copied into a directory, they verify as one.
+        let local = ArchiveFixtures.configuration()
+        defer { try? FileManager.default.removeItem(at: local.directory) }
+        let client = moto.client
+        let keys = try await moto.keys()
+        try await offPool {
+            for key in keys {
+                let file = local.directory.appendingPathComponent(String(key.dropFirst("archive/".count)))
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(try client.checked(.GET, key: key, operation: "reading").body.readableBytesView).write(to: file)
+            }
+        }
+        let asDirectory = try await ArchiveFixtures.run(db) { conn in try ArchiveVerifier(configuration: local, logger: logger).verify(on: conn) }
+        #expect(asDirectory.count == 3 && asDirectory.allSatisfy { $0.failure == nil }, "\(asDirectory)")
 
         let decisions = try await ArchiveFixtures.run(db) { conn in try Retention(configuration: config, logger: logger).run(on: conn) }
         #expect(decisions.map(\.action) == [.dropped, .dropped])
