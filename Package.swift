@@ -98,7 +98,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Cold archive (LZ4 frames of binary COPY segments, manifests, verify, restore) and retention.
+        // Cold archive (LZ4 frames of binary COPY segments, manifests, verify, restore) and retention,
+        // in a directory or an S3-compatible bucket (SigV4 over async-http-client).
         .target(
             name: "SluiceArchive",
             dependencies: [
@@ -108,6 +109,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -220,7 +224,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceArchiveTests",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice"],
+            dependencies: ["SluiceCore", "SluiceStore", "SluiceArchive", "SluiceProjections", "SluiceProcess", "SluiceTestSupport", "sluice",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,8 @@
 # prometheus (its promtool checks the /metrics exposition in the tests), pgbouncer and haproxy
 # (tests run sluice through them), chromium and chromium-driver (the web console's browser tests);
 # and, for the OTLP round-trip test, python3 with the OpenTelemetry SDK and its OTLP/HTTP exporter
-# (pip: opentelemetry-sdk, opentelemetry-exporter-otlp-proto-http).
+# (pip: opentelemetry-sdk, opentelemetry-exporter-otlp-proto-http); and, for the object-store archive
+# tests, moto's S3-compatible server (pip: moto[server], which gives moto_server).
 # Swift itself is expected on the machine (/opt/swift on our machines).
 set -euo pipefail
 
@@ -30,7 +31,9 @@ fi
 
 otel=missing
 if otel_present; then otel=present; fi
-if [ "$otel" = missing ]; then
+moto=missing
+if command -v moto_server >/dev/null 2>&1; then moto=present; fi
+if [ "$otel" = missing ] || [ "$moto" = missing ]; then
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 fi
@@ -49,4 +52,9 @@ if [ "$otel" = missing ]; then
     # Debian's Python refuses system-wide pip installs (PEP 668) unless told; older pips ignore this.
     PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q --disable-pip-version-check \
         opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+fi
+
+if [ "$moto" = missing ]; then
+    echo "installing (pip): moto[server]"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q --disable-pip-version-check 'moto[server]'
 fi

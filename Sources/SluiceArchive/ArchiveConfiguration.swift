@@ -15,19 +15,30 @@ public struct ArchiveConfiguration: Sendable {
     /// Rows per COPY transaction when restoring.
     public var restoreBatchRows: Int
 
-    public init(directory: URL, level: LZ4Level = .fast, archiveAfterDays: Int = 1, retentionDays: Int = 30,
-                restoreBatchRows: Int = 20_000) {
+    /// The object store (`SLUICE_ARCHIVE_URL=s3://bucket/prefix`); when set, it is used instead of `directory`.
+    public var objectStore: S3Location?
+
+    /// Where parts and manifests are kept: the object store if one is set, else the directory.
+    public var store: any ArchiveStore {
+        objectStore.map { S3ArchiveStore($0) } ?? ArchiveDirectory(root: directory)
+    }
+
+    public init(directory: URL, objectStore: S3Location? = nil, level: LZ4Level = .fast, archiveAfterDays: Int = 1,
+                retentionDays: Int = 30, restoreBatchRows: Int = 20_000) {
         self.directory = directory
+        self.objectStore = objectStore
         self.level = level
         self.archiveAfterDays = archiveAfterDays
         self.retentionDays = retentionDays
         self.restoreBatchRows = restoreBatchRows
     }
 
-    /// Reads the `SLUICE_ARCHIVE_*` and `SLUICE_RETENTION_DAYS` variables.
+    /// Reads the `SLUICE_ARCHIVE_*` and `SLUICE_RETENTION_DAYS` variables (and, with
+    /// `SLUICE_ARCHIVE_URL`, the `AWS_*` ones: ``S3Location/fromEnvironment(_:)``).
     public static func fromEnvironment(_ env: Configuration = .current) throws(ConfigurationError) -> ArchiveConfiguration {
         ArchiveConfiguration(
             directory: env.path("SLUICE_ARCHIVE_DIR") ?? EmbeddedCluster.defaultDirectory(env).appendingPathComponent("archive"),
+            objectStore: try S3Location.fromEnvironment(env),
             level: try env.value("SLUICE_ARCHIVE_LEVEL", default: .fast, expected: "fast, hc or hc:3 … hc:12", parse: LZ4Level.init),
             archiveAfterDays: try env.integer("SLUICE_ARCHIVE_AFTER_DAYS", default: 1, in: 1...36_500),
             retentionDays: try env.integer("SLUICE_RETENTION_DAYS", default: 30, in: 1...36_500))

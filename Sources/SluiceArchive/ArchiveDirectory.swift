@@ -7,7 +7,8 @@ import Darwin
 
 /// The archive's files: `<root>/agent_events/<day>/part-NNNN.pgcopy.lz4` and
 /// `part-NNNN.manifest.json`, plus `<root>/sluice-archive.json` naming the database it belongs to.
-public struct ArchiveDirectory: Sendable {
+/// Files are written crash-safely (``DurableFile``).
+public struct ArchiveDirectory: ArchiveStore {
     public let root: URL
 
     public init(root: URL) { self.root = root }
@@ -36,6 +37,31 @@ public struct ArchiveDirectory: Sendable {
         let body = "{\"format\": \"sluice-archive\", \"installation\": \"\(installation)\"}\n"
         try DurableFile.write(Array(body.utf8), to: identity)
     }
+
+    public var location: String { root.path }
+    public func dataLocation(day: String, part: Int) -> String { dataFile(day: day, part: part).path }
+    public func manifestLocation(day: String, part: Int) -> String { manifestFile(day: day, part: part).path }
+
+    public func createPart(day: String, part: Int) throws -> any ArchivePartWriter {
+        try makeDirectory(dayDirectory(day))
+        return try DurableFile(url: dataFile(day: day, part: part))
+    }
+
+    public func readPart(day: String, part: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try readChunks(dataFile(day: day, part: part), body)
+    }
+
+    public func writeManifest(_ bytes: [UInt8], day: String, part: Int) throws {
+        try DurableFile.write(bytes, to: manifestFile(day: day, part: part))
+    }
+
+    public func manifestData(day: String, part: Int) throws -> Data? {
+        FileManager.default.contents(atPath: manifestFile(day: day, part: part).path)
+    }
+
+    public func storedManifests() throws -> [SegmentManifest] { try manifests().map(\.manifest) }
+
+    public func removeLeftovers() throws { removeTemporaryFiles() }
 
     /// Every manifest under the root (for restore and list without a database), by day and part.
     public func manifests() throws -> [(url: URL, manifest: SegmentManifest)] {
@@ -90,7 +116,7 @@ public struct ArchiveDirectory: Sendable {
 
 /// A file written crash-safely: to `<name>.tmp`, fsync, rename over `<name>`, fsync the directory.
 /// A crash at any point leaves either the old state or the complete new file.
-public final class DurableFile {
+public final class DurableFile: ArchivePartWriter {
     public let url: URL
     private let temporary: String
     private var fd: Int32
@@ -129,6 +155,21 @@ public final class DurableFile {
             }
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws { try write(bytes.bindMemory(to: UInt8.self)) }
+
+    /// Seals, reaches `sealed`, publishes.
+    public func finish(crash: CrashPoints) throws {
+        try seal()
+        crash.reach("sealed")
+        try publish()
+    }
+
+    /// Closes and removes the temporary file (the final name is untouched).
+    public func abandon() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(temporary)
     }
 
     /// Flushes, fsyncs and closes the temporary file, without publishing it yet.

@@ -18,6 +18,8 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     case busy
     /// Nothing in the archive matches what was asked for.
     case notFound(String)
+    /// The object store could not be reached or refused a request.
+    case store(location: String, operation: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,11 +38,14 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
                 + "\(supported)). Verify or restore it with that version; its segment will not be dropped."
         case .foreignDirectory(let path, let expected, let found):
             return "archive: \(path) belongs to another Sluice database (installation \(found), this one is \(expected)). "
-                + "Set SLUICE_ARCHIVE_DIR to a directory of this database's own."
+                + "Set SLUICE_ARCHIVE_DIR (or SLUICE_ARCHIVE_URL) to an archive of this database's own."
         case .busy:
             return "archive: another archive or retention run holds the lock on this database; try again when it ends."
         case .notFound(let what):
             return "archive: \(what)"
+        case .store(let location, let operation, let reason):
+            return "archive: \(operation) \(location) failed: \(reason). Check SLUICE_ARCHIVE_URL, AWS_ENDPOINT_URL, the AWS_* "
+                + "credentials and that the store is reachable, then run again. Nothing was dropped."
         }
     }
 }

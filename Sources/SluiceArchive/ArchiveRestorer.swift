@@ -3,19 +3,19 @@ import Logging
 import SluiceStore
 
 /// Loads archived parts back into `agent_events` through the writer's COPY path, reading only the
-/// archive directory (so it also restores into another database).
+/// archive store (so it also restores into another database).
 ///
 /// Idempotent: rows already present are skipped (`ON CONFLICT (id, "timestamp") DO NOTHING`), so
 /// restoring twice stores nothing twice. Rows come back with their original `ingest_xid`: the
 /// projections counted them when they first arrived and do not count them again; they count as
 /// archived, so the archiver does not archive them again. Each file is verified before loading.
 public struct ArchiveRestorer: Sendable {
-    public let directory: ArchiveDirectory
+    public let store: any ArchiveStore
     let batchRows: Int
     let logger: Logger
 
     public init(configuration: ArchiveConfiguration, logger: Logger) {
-        directory = ArchiveDirectory(root: configuration.directory)
+        store = configuration.store
         batchRows = configuration.restoreBatchRows
         self.logger = logger
     }
@@ -32,17 +32,16 @@ public struct ArchiveRestorer: Sendable {
 
     /// Restores every part whose day is within `[fromDay, toDay]` (`YYYY-MM-DD`, inclusive).
     public func restore(fromDay: String, toDay: String, on conn: PostgresConnection) throws -> [Result] {
-        let parts = try directory.manifests().filter { $0.manifest.segment >= fromDay && $0.manifest.segment <= toDay }
+        let parts = try store.storedManifests().filter { $0.segment >= fromDay && $0.segment <= toDay }
         guard !parts.isEmpty else {
-            throw ArchiveError.notFound("no archived part between \(fromDay) and \(toDay) in \(directory.root.path)")
+            throw ArchiveError.notFound("no archived part between \(fromDay) and \(toDay) in \(store.location)")
         }
-        return try parts.map { try restore($0.manifest, on: conn) }
+        return try parts.map { try restore($0, on: conn) }
     }
 
     func restore(_ manifest: SegmentManifest, on conn: PostgresConnection) throws -> Result {
         let started = ContinuousClock.now
-        let url = directory.dataFile(day: manifest.segment, part: manifest.part)
-        _ = try PartReader.verify(url, against: manifest)
+        _ = try PartReader.verify(store, against: manifest)
         // Plain mode: give the day its partition again, so the rows do not land in the default one.
         try conn.execute("SELECT CASE WHEN sluice_mode() = 'plain' THEN sluice_create_day_partition($1::date) END", [manifest.segment])
 
@@ -56,7 +55,7 @@ public struct ArchiveRestorer: Sendable {
             batch = ArchivePayload.plainHeader
             rowsInBatch = 0
         }
-        _ = try PartReader.read(url) { row in
+        _ = try PartReader.read(store, day: manifest.segment, part: manifest.part) { row in
             batch.append(contentsOf: row)
             rowsInBatch += 1
             if rowsInBatch >= batchRows { try flush() }

@@ -9,11 +9,11 @@ import SluiceStore
 /// count only for version 1 manifests, which have no digest). A part that fails loses its
 /// `verified_at`, so retention will not drop its day.
 public struct ArchiveVerifier: Sendable {
-    public let directory: ArchiveDirectory
+    public let store: any ArchiveStore
     let logger: Logger
 
     public init(configuration: ArchiveConfiguration, logger: Logger) {
-        directory = ArchiveDirectory(root: configuration.directory)
+        store = configuration.store
         self.logger = logger
     }
 
@@ -38,24 +38,24 @@ public struct ArchiveVerifier: Sendable {
         var result = Result(day: part.day, part: part.part, rows: part.manifest.rows,
                             checkedAgainst: part.droppedAt == nil ? "database" : "manifest")
         do {
-            let manifestURL = directory.manifestFile(day: part.day, part: part.part)
-            guard let data = FileManager.default.contents(atPath: manifestURL.path) else {
-                throw ArchiveError.corrupt(path: manifestURL.path, reason: "the manifest file is missing")
+            let manifestPath = store.manifestLocation(day: part.day, part: part.part)
+            guard let data = try store.manifestData(day: part.day, part: part.part) else {
+                throw ArchiveError.corrupt(path: manifestPath, reason: "the manifest file is missing")
             }
             guard let onDisk = try? SegmentManifest.decode(data), onDisk == part.manifest else {
-                throw ArchiveError.corrupt(path: manifestURL.path, reason: "the manifest differs from the catalog's copy")
+                throw ArchiveError.corrupt(path: manifestPath, reason: "the manifest differs from the catalog's copy")
             }
-            _ = try PartReader.verify(directory.dataFile(day: part.day, part: part.part), against: part.manifest)
+            _ = try PartReader.verify(store, against: part.manifest)
             if part.droppedAt == nil {
                 let row = try conn.execute("SELECT rows, digest FROM sluice_archived_part_digest($1::date, $2::int)",
                                            [part.day, String(part.part)]).requireRow()
                 let inDatabase = try row.decode(Int.self, at: 0)
                 guard inDatabase == part.manifest.rows else {
-                    throw ArchiveError.corrupt(path: manifestURL.path,
+                    throw ArchiveError.corrupt(path: manifestPath,
                                                reason: "\(part.manifest.rows) rows archived, \(inDatabase) in the database")
                 }
                 if let expected = part.manifest.keyDigest, let found = try row.decodeIfPresent(String.self, at: 1), found != expected {
-                    throw ArchiveError.corrupt(path: manifestURL.path, reason: "the archived rows' key digest is \(expected), "
+                    throw ArchiveError.corrupt(path: manifestPath, reason: "the archived rows' key digest is \(expected), "
                         + "the database's rows' \(found): the same number of rows, but not the same rows")
                 }
             }

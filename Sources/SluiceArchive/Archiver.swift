@@ -5,7 +5,7 @@ import Metrics
 import SluiceCore
 import SluiceStore
 
-/// Exports closed days of `agent_events` to the archive directory as LZ4-compressed binary COPY
+/// Exports closed days of `agent_events` to the archive store as LZ4-compressed binary COPY
 /// parts, each with a manifest, and records them in `sluice_archive_parts`.
 ///
 /// Crash-safe: a part is written to a temporary file, fsynced, renamed, read back and verified,
@@ -15,13 +15,13 @@ import SluiceStore
 /// verified part. Runs block the calling thread (a connection's own thread).
 public struct Archiver: Sendable {
     public let configuration: ArchiveConfiguration
-    public let directory: ArchiveDirectory
+    public let store: any ArchiveStore
     let logger: Logger
     let crash: CrashPoints
 
     public init(configuration: ArchiveConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.directory = ArchiveDirectory(root: configuration.directory)
+        self.store = configuration.store
         self.logger = logger
         self.crash = CrashPoints()
     }
@@ -48,8 +48,8 @@ public struct Archiver: Sendable {
     public func run(now: Date = Date(), on conn: PostgresConnection) throws -> [Written] {
         try ArchiveLock.holding(on: conn) {
             let installation = try Self.installation(on: conn)
-            try directory.claim(installation: installation)
-            directory.removeTemporaryFiles()
+            try store.claim(installation: installation)
+            try store.removeLeftovers()
             let cutoff = UTCDay.start(of: now, minusDays: configuration.archiveAfterDays)
             let days = try conn.execute(
                 "SELECT d::text FROM sluice_event_days($1::timestamptz) d WHERE sluice_archive_pending(d) > 0",
@@ -107,9 +107,9 @@ public struct Archiver: Sendable {
         try conn.execute("SELECT set_config('sluice.archive_day', $1, true), set_config('sluice.archive_after', $2, true)",
                          [day, archivedAfter])
 
-        try directory.makeDirectory(directory.dayDirectory(day))
-        let dataURL = directory.dataFile(day: day, part: part)
-        let file = try DurableFile(url: dataURL)
+        let file = try store.createPart(day: day, part: part)
+        var finished = false
+        defer { if !finished { file.abandon() } }
         let encoder = try LZ4FrameEncoder(level: configuration.level)
         var hasher = SHA256()
         var timing = Timing()
@@ -117,12 +117,16 @@ public struct Archiver: Sendable {
         let started = clock.now
 
         func emit<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
-            let t0 = clock.now
-            bytes.withContiguousStorageIfAvailable { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            let t1 = clock.now
-            try file.write(bytes)
-            timing.compression += t1 - t0
-            timing.writing += clock.now - t1
+            let written: Void? = try bytes.withContiguousStorageIfAvailable { b in
+                let raw = UnsafeRawBufferPointer(b)
+                let t0 = clock.now
+                hasher.update(bufferPointer: raw)
+                let t1 = clock.now
+                try file.write(raw)
+                timing.compression += t1 - t0
+                timing.writing += clock.now - t1
+            }
+            guard written != nil else { preconditionFailure("archive bytes are contiguous") }
         }
         var payload: [UInt8] = []
         payload.reserveCapacity(Self.blockBytes + 65_536)
@@ -154,9 +158,8 @@ public struct Archiver: Sendable {
         try emit(end)
         let checksum = end.suffix(4).reversed().map { String(format: "%02x", $0) }.joined()
         let t0 = clock.now
-        try file.seal()
-        crash.reach("sealed")
-        try file.publish()
+        try file.finish(crash: crash)
+        finished = true
         timing.writing += clock.now - t0
         timing.database = (clock.now - started) - timing.compression - timing.writing
         crash.reach("published")
@@ -170,10 +173,10 @@ public struct Archiver: Sendable {
             installation: installation, archivedAt: Timestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000)).rfc3339)
 
         let v0 = clock.now
-        _ = try PartReader.verify(dataURL, against: manifest)
+        _ = try PartReader.verify(store, against: manifest)
         timing.verification = clock.now - v0
         crash.reach("verified")
-        try DurableFile.write(Array(manifest.encoded()) + [0x0A], to: directory.manifestFile(day: day, part: part))
+        try store.writeManifest(Array(manifest.encoded()) + [0x0A], day: day, part: part)
         crash.reach("manifest")
         let json = String(decoding: manifest.encoded(), as: UTF8.self)
         let values: [String?] = [

@@ -17,8 +17,38 @@ struct PartReader {
         var header: ArchivePayload.Header?
     }
 
-    /// Reads `url` to the end, calling `row` with each row's bytes.
+    /// Reads a part's data file from `store` to the end, calling `row` with each row's bytes.
+    static func read(_ store: any ArchiveStore, day: String, part: Int,
+                     row: (UnsafeRawBufferPointer) throws -> Void = { _ in }) throws -> Summary {
+        try read(.store(store, day: day, part: part), row: row)
+    }
+
+    /// Reads the data file `url` to the end, calling `row` with each row's bytes.
     static func read(_ url: URL, row: (UnsafeRawBufferPointer) throws -> Void = { _ in }) throws -> Summary {
+        try read(.file(url), row: row)
+    }
+
+    private enum Source {
+        case file(URL)
+        case store(any ArchiveStore, day: String, part: Int)
+
+        var path: String {
+            switch self {
+            case .file(let url): url.path
+            case .store(let store, let day, let part): store.dataLocation(day: day, part: part)
+            }
+        }
+
+        func chunks(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+            switch self {
+            case .file(let url): try readChunks(url, body)
+            case .store(let store, let day, let part): try store.readPart(day: day, part: part, body)
+            }
+        }
+    }
+
+    private static func read(_ source: Source, row: (UnsafeRawBufferPointer) throws -> Void) throws -> Summary {
+        let path = source.path
         var hasher = SHA256()
         let decoder = try LZ4FrameDecoder()
         var scanner = CopyStreamScanner()
@@ -26,7 +56,7 @@ struct PartReader {
         var fileBytes = 0
         var payloadBytes = 0
         do {
-            try readChunks(url) { chunk in
+            try source.chunks { chunk in
                 hasher.update(bufferPointer: chunk)
                 fileBytes += chunk.count
                 try decoder.decode(chunk) { payload in
@@ -42,7 +72,7 @@ struct PartReader {
         } catch let error as ArchiveError {
             throw error
         } catch {
-            throw ArchiveError.corrupt(path: url.path, reason: "\(error)")
+            throw ArchiveError.corrupt(path: path, reason: "\(error)")
         }
         let header = try? JSONDecoder().decode(ArchivePayload.Header.self, from: Data(scanner.headerExtension))
         return Summary(
@@ -50,14 +80,15 @@ struct PartReader {
             minTime: scanner.minTime, maxTime: scanner.maxTime, keyDigest: digest.text, header: header)
     }
 
-    /// Checks a data file against its manifest: size, SHA-256, LZ4 checksums, row count, key
+    /// Checks a part's data file (the one `manifest` names) against its manifest: size, SHA-256, LZ4 checksums, row count, key
     /// digest (manifests of version 2 on) and times.
-    static func verify(_ url: URL, against manifest: SegmentManifest) throws -> Summary {
-        func fail(_ reason: String) -> ArchiveError { .corrupt(path: url.path, reason: reason) }
+    static func verify(_ store: any ArchiveStore, against manifest: SegmentManifest) throws -> Summary {
+        let path = store.dataLocation(day: manifest.segment, part: manifest.part)
+        func fail(_ reason: String) -> ArchiveError { .corrupt(path: path, reason: reason) }
         guard manifest.version <= SegmentManifest.currentVersion else {
-            throw ArchiveError.newerVersion(path: url.path, version: manifest.version, supported: SegmentManifest.currentVersion)
+            throw ArchiveError.newerVersion(path: path, version: manifest.version, supported: SegmentManifest.currentVersion)
         }
-        let summary = try read(url)
+        let summary = try read(store, day: manifest.segment, part: manifest.part)
         guard summary.fileBytes == manifest.fileBytes else { throw fail("\(summary.fileBytes) bytes; the manifest says \(manifest.fileBytes)") }
         guard summary.sha256 == manifest.sha256 else { throw fail("SHA-256 \(summary.sha256) differs from the manifest's \(manifest.sha256)") }
         guard summary.rows == manifest.rows else { throw fail("\(summary.rows) rows; the manifest says \(manifest.rows)") }

@@ -55,7 +55,7 @@ public struct Retention: Sendable {
     public func run(now: Date = Date(), dryRun: Bool = false, on conn: PostgresConnection) throws -> [Decision] {
         try ArchiveLock.holding(on: conn) {
             let installation = try Archiver.installation(on: conn)
-            try archiver.directory.claim(installation: installation)
+            try archiver.store.claim(installation: installation)
             let cutoff = UTCDay.start(of: now, minusDays: archiver.configuration.retentionDays)
             let days = try conn.execute("SELECT d::text FROM sluice_event_days($1::timestamptz) d", [cutoff]).column(String.self)
             return try days.map { day in

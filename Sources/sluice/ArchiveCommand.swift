@@ -6,7 +6,7 @@ import SluiceStore
 
 /// Options shared by the archive and retention commands.
 struct ArchiveOptions: ParsableArguments {
-    @Option(help: "The archive directory (default: SLUICE_ARCHIVE_DIR, else $SLUICE_DATA_DIR/archive).")
+    @Option(help: "The archive directory (default: SLUICE_ARCHIVE_URL's bucket, else SLUICE_ARCHIVE_DIR, else $SLUICE_DATA_DIR/archive).")
     var dir: String?
 
     @Option(help: "Compression: fast (default; SLUICE_ARCHIVE_LEVEL), hc (LZ4-HC level 9) or hc:3 … hc:12.")
@@ -14,7 +14,7 @@ struct ArchiveOptions: ParsableArguments {
 
     func configuration() throws -> ArchiveConfiguration {
         var c = try ArchiveConfiguration.fromEnvironment()
-        if let dir { c.directory = URL(fileURLWithPath: dir) }
+        if let dir { c.directory = URL(fileURLWithPath: dir); c.objectStore = nil }
         if let level {
             guard let l = LZ4Level(level) else { throw ValidationError("--level \(level): use fast, hc or hc:3 … hc:12") }
             c.level = l
