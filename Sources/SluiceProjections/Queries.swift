@@ -36,21 +36,28 @@ public enum Queries {
         'outcome', s.outcome, 'qualityScore', s.quality_score, 'context', s.context, 'metrics', s.metrics
         """
 
+    /// The ``Filter`` over `agent_sessions s`, its values in `$1` … `$5` (``filterParameters(_:)``).
+    static let sessionFilter = """
+        ($1::int IS NULL OR s.project_id = $1::int)
+          AND ($2::text IS NULL OR s.agent_id = $2)
+          AND ($3::text IS NULL OR s.outcome = $3)
+          AND ($4::timestamptz IS NULL OR s.start_time >= $4::timestamptz)
+          AND ($5::timestamptz IS NULL OR s.start_time < $5::timestamptz)
+        """
+
+    static func filterParameters(_ f: Filter) -> [String?] { [f.project.map(String.init), f.agent, f.outcome, f.from, f.to] }
+
     /// Sessions, newest first, `limit` at a time; `cursor` continues after the previous page.
     public static func sessions(_ f: Filter, limit: Int, cursor: String?, on conn: PostgresConnection) throws(StoreError) -> Page {
         let after = cursor.flatMap(Cursor.decode)
         let rows = try conn.execute("""
             SELECT json_build_object(\(sessionFields))::text, s.start_time::text, s.id::text
             FROM agent_sessions s
-            WHERE ($1::int IS NULL OR s.project_id = $1::int)
-              AND ($2::text IS NULL OR s.agent_id = $2)
-              AND ($3::text IS NULL OR s.outcome = $3)
-              AND ($4::timestamptz IS NULL OR s.start_time >= $4::timestamptz)
-              AND ($5::timestamptz IS NULL OR s.start_time < $5::timestamptz)
+            WHERE \(sessionFilter)
               AND ($6::timestamptz IS NULL OR (s.start_time, s.id) < ($6::timestamptz, $7::uuid))
             ORDER BY s.start_time DESC, s.id DESC
             LIMIT $8::int
-            """, [f.project.map(String.init), f.agent, f.outcome, f.from, f.to, after?.0, after?.1, String(limit)]).decodedRows
+            """, filterParameters(f) + [after?.0, after?.1, String(limit)]).decodedRows
         return try page(rows, limit: limit)
     }
 
@@ -68,15 +75,11 @@ public enum Queries {
             SELECT coalesce(json_agg(json_build_object(\(sessionFields)) ORDER BY s.cost DESC, s.start_time DESC, s.id DESC), '[]')::text
             FROM (SELECT s.*, (s.metrics->>'costUSD')::numeric AS cost
                   FROM agent_sessions s
-                  WHERE ($1::int IS NULL OR s.project_id = $1::int)
-                    AND ($2::text IS NULL OR s.agent_id = $2)
-                    AND ($3::text IS NULL OR s.outcome = $3)
-                    AND ($4::timestamptz IS NULL OR s.start_time >= $4::timestamptz)
-                    AND ($5::timestamptz IS NULL OR s.start_time < $5::timestamptz)
+                  WHERE \(sessionFilter)
                     AND (s.metrics->>'costUSD')::numeric > 0
                   ORDER BY cost DESC, s.start_time DESC, s.id DESC
                   LIMIT $6::int) s
-            """, [f.project.map(String.init), f.agent, f.outcome, f.from, f.to, String(limit)]).value(String.self)
+            """, filterParameters(f) + [String(limit)]).value(String.self)
     }
 
     /// A session's events in time order, `limit` at a time, from `from` (inclusive) when given.
