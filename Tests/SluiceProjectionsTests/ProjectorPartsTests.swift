@@ -315,7 +315,16 @@ import SluiceTestSupport
         let finished = Mutex(false)
         let ending = Task {
             defer { finished.withLock { $0 = true } }
-            return try await sessions.run { conn throws(StoreError) in try Projector.step(.agentSessions, on: conn) }
+            // Steps until one folds the session: under a loaded suite a first step has been seen to
+            // fold an empty range (its horizon below the session's events), never waiting.
+            return try await sessions.run { conn throws(StoreError) in
+                var step = try Projector.step(.agentSessions, on: conn)
+                for _ in 0..<500 where step.sessions == 0 {
+                    usleep(20_000)
+                    step = try Projector.step(.agentSessions, on: conn)
+                }
+                return step
+            }
         }
         // The step waits for the chat step's commit; under a loaded suite it was once seen not
         // to wait (cause not found yet): then the final check below still holds it to the rule.
