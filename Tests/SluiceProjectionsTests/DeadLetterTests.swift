@@ -124,6 +124,8 @@ import SluiceTestSupport
                 BEGIN RAISE EXCEPTION 'broken for every range'; END $$
                 """)
             try Self.store(poison: "agent_id = 'claude-code'", on: conn)
+            // The step's range must hold the events: a range without any folds nothing, broken or not.
+            try waitForHorizonPastEvents(on: conn)
             var error: StoreError?
             do throws(StoreError) { _ = try Projector.step(.chat, on: conn) } catch let failure { error = failure }
             let status = try PartStatus.all(on: conn).first { $0.part == "chat" }

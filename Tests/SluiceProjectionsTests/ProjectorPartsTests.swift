@@ -40,14 +40,6 @@ import SluiceTestSupport
     }
 
     /// Waits until every stored event is below what a step would take as its horizon.
-    static func untilFinal(on conn: PostgresConnection) throws(StoreError) {
-        let deadline = Date().addingTimeInterval(30)
-        while try conn.execute("SELECT sluice_step_horizon() <= (SELECT max(ingest_xid) FROM agent_events)").scalar(String.self) == "t" {
-            guard Date() < deadline else { throw .protocolViolation("the horizon did not pass the events in 30 s") }
-            usleep(20_000)
-        }
-    }
-
     @Test func aPartAdvancesWhileTheOtherIsLocked() async throws {
         let db = try await TestDatabase.fresh()
         let s = UUID()
@@ -300,7 +292,7 @@ import SluiceTestSupport
         // update must wait for the chat step's commit to see the chat session.
         try await TestDatabase.query(db) { conn throws(StoreError) in
             _ = try EventWriter.write(HourlyProjectionTests.stream(Self.endedSession(UUID())), on: conn)
-            try Self.untilFinal(on: conn)
+            try waitForHorizonPastEvents(on: conn)
         }
         let chat = ConnectionWorker(url: db, openTransactions: .keep)
         try await chat.run { conn throws(StoreError) in

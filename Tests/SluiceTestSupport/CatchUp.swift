@@ -21,3 +21,14 @@ public func catchUp(on conn: PostgresConnection) throws(StoreError) {
         usleep(20_000)
     }
 }
+
+/// Waits until a step's horizon (`sluice_step_horizon()`) is past every stored event, so that the
+/// next step's range holds them all. Transactions of other tests' databases on the same cluster
+/// can hold it back for a moment (transaction ids are the cluster's).
+public func waitForHorizonPastEvents(on conn: PostgresConnection) throws(StoreError) {
+    let deadline = Date().addingTimeInterval(30)
+    while try conn.execute("SELECT sluice_step_horizon() <= (SELECT max(ingest_xid) FROM agent_events)").scalar(Bool.self) == true {
+        guard Date() < deadline else { throw .protocolViolation("the horizon did not pass the events in 30 s") }
+        usleep(20_000)
+    }
+}
