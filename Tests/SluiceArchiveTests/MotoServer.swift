@@ -10,7 +10,7 @@ import Testing
 /// on a free loopback port, with one bucket. Without moto the tests are skipped locally and fail
 /// under CI=true.
 final class MotoServer: Sendable {
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let isCI = TestEnvironment.isCI
     static let program = ProcessInfo.processInfo.environment["SLUICE_TEST_MOTO"] ?? "moto_server"
 
     /// Whether moto_server is installed (checked once).

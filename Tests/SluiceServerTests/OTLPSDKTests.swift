@@ -11,7 +11,7 @@ import Testing
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/otlp_claude_code.py").path
     static let python = ProcessInfo.processInfo.environment["SLUICE_TEST_PYTHON"] ?? "python3"
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let isCI = TestEnvironment.isCI
 
     /// Whether python3 can import the SDK and the exporter (checked once).
     static let sdkAvailable: Bool = {

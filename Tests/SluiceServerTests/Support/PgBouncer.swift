@@ -46,39 +46,16 @@ final class PgBouncer: Sendable {
 
     func stop() async { await daemon.stop() }
 
-    /// Host, port, user and database of a libpq connection string, in either form the tests use
-    /// (`host='/tmp/…' port=5432 user=sluice dbname='t_…'` or `postgresql://user@host:port/db`).
+    /// Host, port, user and database of a libpq connection string, as libpq reads it.
     struct ServerAddress {
-        var host = "127.0.0.1", port = "5432", user = "postgres", database = "postgres"
+        var host: String, port: String, user: String, database: String
 
         init(_ url: String) throws {
-            if let scheme = url.range(of: "://") {
-                let rest = url[scheme.upperBound...].prefix { $0 != "?" }
-                let (authority, path) = rest.firstIndex(of: "/").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
-                var hostPort = authority
-                if let at = authority.lastIndex(of: "@") {
-                    user = String(authority[..<at].prefix { $0 != ":" })
-                    hostPort = authority[authority.index(after: at)...]
-                }
-                let parts = hostPort.split(separator: ":")
-                if let h = parts.first { host = String(h) }
-                if parts.count > 1 { port = String(parts[1]) }
-                if !path.isEmpty { database = String(path) }
-                return
-            }
-            // key=value pairs, values optionally in single quotes (no quote inside a test's paths).
-            let pattern = try NSRegularExpression(pattern: #"(\w+)=('([^']*)'|(\S+))"#)
-            for m in pattern.matches(in: url, range: NSRange(url.startIndex..., in: url)) {
-                let key = String(url[Range(m.range(at: 1), in: url)!])
-                let value = String(url[Range(m.range(at: m.range(at: 3).location != NSNotFound ? 3 : 4), in: url)!])
-                switch key {
-                case "host": host = value
-                case "port": port = value
-                case "user": user = value
-                case "dbname": database = value
-                default: break
-                }
-            }
+            let settings = try ConnectionInfo.parse(url)
+            host = settings["host"] ?? "127.0.0.1"
+            port = settings["port"] ?? "5432"
+            user = settings["user"] ?? "postgres"
+            database = settings["dbname"] ?? user
         }
     }
 }
