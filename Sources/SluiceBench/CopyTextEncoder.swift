@@ -4,6 +4,8 @@ import SluiceStore
 
 /// Encodes events as rows of PostgreSQL's text COPY in CSV form, for the columns in
 /// ``CopyBinaryEncoder/columns``: the baseline that `psql \copy ... WITH (FORMAT csv)` loads.
+/// The fact columns are filled as the writer fills them (``EventFacts``), so that the baseline
+/// stores the same rows as the HTTP path.
 ///
 /// NULL is an unquoted empty field; every non-NULL text value is quoted, so an empty string stays
 /// distinct from NULL. `jsonb` goes as its JSON text, `text[]` as a `{"a","b"}` literal,
@@ -30,7 +32,24 @@ struct CopyTextEncoder {
         quoted(Self.arrayLiteral(e.relatedEventIds)); comma()
         quoted(Self.arrayLiteral(e.tags)); comma()
         if let s = e.severity { quoted(s.rawValue.utf8) }
+        facts(EventFacts(e))
         bytes.append(0x0A)
+    }
+
+    private mutating func facts(_ f: EventFacts?) {
+        guard let f else {
+            for _ in CopyBinaryEncoder.factColumns { comma() }
+            return
+        }
+        comma(); plain(String(EventFacts.version))
+        for n in [f.durationMs, f.tokensIn, f.tokensOut, f.tokensCacheRead, f.tokensCacheWrite, f.costUSD] {
+            comma()
+            if let n { plain(n.description) }
+        }
+        comma(); quoted(f.model.utf8)
+        comma(); if let t = f.toolName { quoted(t.utf8) }
+        comma(); plain(f.toolFailure ? "t" : "f")
+        comma(); plain(f.sessionSimple ? "t" : "f")
     }
 
     mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }

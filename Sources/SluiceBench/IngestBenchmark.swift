@@ -159,7 +159,8 @@ public struct IngestBenchmark: TargetedBenchmark {
             serverSettings: ServerProcess.settings(),
             rows: [(Self.httpDatabase, httpRows, workload.events + steady.events), (Self.copyDatabase, copyRows, workload.events),
                    (Self.binaryDatabase, binaryRows, workload.events), (Self.unredactedDatabase, unredactedRows, workload.events)],
-            halfRate: http.halfRate, halfRateLags: http.lags, catchUpSeconds: http.catchUp,
+            halfRate: http.halfRate, halfRateLags: http.lags, burstLags: http.burstLags, catchUpSeconds: http.catchUp,
+            burstCPU: http.burstCPU,
             httpUnredacted: .init(name: "HTTP, SLUICE_REDACT=off", input: "JSON", bytes: workload.jsonBytes,
                                   seconds: unredacted, events: workload.events))
     }
@@ -167,17 +168,23 @@ public struct IngestBenchmark: TargetedBenchmark {
     /// Starts `sluice serve`, posts every body at full speed, then `steady` at half that rate while
     /// probing the projection lag; samples its peak RSS, stops it.
     private func runHTTP(_ workload: Workload, steady: Workload, databaseURL: String, logFile: URL) async throws
-        -> (load: HTTPLoad.Result, peakRSS: Int?, exit: ServerProcess.Exit, stopSeconds: Double, halfRate: Double, lags: [Double], catchUp: Double?)
+        -> (load: HTTPLoad.Result, peakRSS: Int?, exit: ServerProcess.Exit, stopSeconds: Double, halfRate: Double, lags: [Double],
+            burstLags: [Double], catchUp: Double?, burstCPU: [String: Double]?)
     {
         let client = BenchTarget.client(connections: options.concurrency)
         return try await target.withServer(databaseURL: databaseURL, logFile: logFile, client: client) { server in
             logger.info("HTTP: sluice serve is ready", metadata: ["pid": "\(server.child.pid)", "port": "\(server.port)"])
             let probe = ProjectionLagProbe(databaseURL: databaseURL)
             let probing = Task { await probe.run() }
+            let cpuBefore = await probe.backendCPU()
+            let burstStart = probe.now
             let load = try await HTTPLoad.run(
                 bodies: workload.bodies, url: "\(server.baseURL)/v1/events", concurrency: options.concurrency, client: client)
             let burstEnd = probe.now
             let catchUp = await probe.caughtUp(after: burstEnd)
+            // Everything of the burst is folded by now: what each role's backends spent on it.
+            let cpuAfter = await probe.backendCPU()
+            let burstCPU = cpuBefore.flatMap { before in cpuAfter.map { $0.since(before) } }
             let halfRate = Double(workload.events) / load.seconds / 2
             logger.info("HTTP: half rate with the projection probe", metadata: ["events_per_s": "\(Int(halfRate))"])
             let steadyStart = probe.now
@@ -188,7 +195,7 @@ public struct IngestBenchmark: TargetedBenchmark {
             _ = await probe.caughtUp(after: steadyEnd)
             probe.stop()
             await probing.value
-            let lags = try await probe.lags(in: steadyStart...steadyEnd).sorted()
+            let windows = try await probe.lags(in: [steadyStart...steadyEnd, burstStart...burstEnd])
             let peakRSS = server.peakRSS()
             logger.info("HTTP: all events acknowledged; stopping sluice serve")
             let stopping = ContinuousClock.now
@@ -197,7 +204,7 @@ public struct IngestBenchmark: TargetedBenchmark {
             if !exit.isClean {
                 logger.warning("sluice serve did not shut down cleanly", metadata: ["exit": "\(exit)", "log_tail": "\n\(server.logTail())"])
             }
-            return (load, peakRSS, exit, stopSeconds, halfRate, lags, catchUp)
+            return (load, peakRSS, exit, stopSeconds, halfRate, windows[0], windows[1], catchUp, burstCPU)
         }
     }
 

@@ -82,22 +82,30 @@ final class ProjectionLagProbe: Sendable {
         return nil
     }
 
-    /// For every sample taken in `window` while events were arriving, the seconds until the
-    /// projections held everything it saw stored. Call after ``stop()``; closes the connection.
-    func lags(in window: ClosedRange<Double>) async throws -> [Double] {
+    /// The CPU time of the server's backends now (``BackendCPU``), nil when `/proc` cannot show it.
+    func backendCPU() async -> BackendCPU? {
+        try? await worker.run { conn throws(StoreError) in try BackendCPU.sample(conn) }
+    }
+
+    /// For every sample taken in each of `windows` while events were arriving, the seconds until
+    /// the projections held everything it saw stored (ascending, one list a window). Call after
+    /// ``stop()``; closes the connection.
+    func lags(in windows: [ClosedRange<Double>]) async throws -> [[Double]] {
         let all = samples.withLock { $0 }
-        let first = all.first(where: { window.contains($0.at) })?.snapshot.xmin ?? 0
+        let first = windows.compactMap { w in all.first(where: { w.contains($0.at) })?.snapshot.xmin }.min() ?? 0
         let xids = try await worker.run { conn throws(StoreError) in
             try conn.execute("SELECT DISTINCT ingest_xid::text FROM agent_events WHERE ingest_xid >= $1::xid8", [String(first)])
                 .column(UInt64.self)
         }.sorted()
         await worker.shutdown()
-        var out: [Double] = []
-        for (i, s) in all.enumerated() where window.contains(s.at) {
-            // The newest transaction that had stored events when the sample was taken.
-            guard let newest = xids.last(where: s.snapshot.hadEnded) else { continue }
-            if let done = all[i...].first(where: { $0.horizon > newest }) { out.append(done.at - s.at) }
+        return windows.map { window in
+            var out: [Double] = []
+            for (i, s) in all.enumerated() where window.contains(s.at) {
+                // The newest transaction that had stored events when the sample was taken.
+                guard let newest = xids.last(where: s.snapshot.hadEnded) else { continue }
+                if let done = all[i...].first(where: { $0.horizon > newest }) { out.append(done.at - s.at) }
+            }
+            return out.sorted()
         }
-        return out
     }
 }

@@ -43,8 +43,8 @@ enum SessionProjector {
                 DECLARE sluice_session_fold NO SCROLL CURSOR FOR
                 SELECT id, to_json("timestamp") #>> '{}', event_type, agent_id, agent_version, session_id,
                        project_id, context::text, data::text, metrics::text, severity
-                FROM sluice_fold_events($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])
-                WHERE NOT sluice_session_simple(event_type, data, metrics)
+                FROM sluice_fold_facts($1::xid8, $2::xid8, $3::uuid[], $4::timestamptz[])
+                WHERE NOT session_simple
                 """, [from, to] + only.parameters)
             while true {
                 let rows = try conn.execute("FETCH \(page) FROM sluice_session_fold").decodedRows

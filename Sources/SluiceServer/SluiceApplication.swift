@@ -31,10 +31,10 @@ public struct SluiceApplication: Sendable {
         let report = try await migrateWhenReachable(migrator)
         logger.info("database ready", metadata: ["mode": "\(report.mode.rawValue)", "applied": "\(report.applied.count)"])
 
-        let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers, logger: logger)
-        let readPool = ConnectionPool(url: databaseURL, size: configuration.readConnections, logger: logger)
+        let writePool = ConnectionPool(url: databaseURL, size: configuration.ingest.writers, applicationName: "sluice ingest", logger: logger)
+        let readPool = ConnectionPool(url: databaseURL, size: configuration.readConnections, applicationName: "sluice read", logger: logger)
         let replicaPool = configuration.readReplicaURL.map { [logger = self.logger] in
-            ConnectionPool(url: $0, size: configuration.readConnections, logger: logger)
+            ConnectionPool(url: $0, size: configuration.readConnections, applicationName: "sluice read", logger: logger)
         }
         let queries = ReadDatabase(primary: readPool, replica: replicaPool, logger: self.logger)
         let auth = Authenticator(pool: readPool, openWhenNoKeys: configuration.isLoopback)
@@ -68,7 +68,8 @@ public struct SluiceApplication: Sendable {
         // Each part of the projector on its own connection: they fold concurrently.
         for part in Projector.Part.allCases {
             services.append(ProjectorService(
-                part: part, worker: ConnectionWorker(url: databaseURL, logger: logger), pacing: StepPacing(interval: configuration.projectionInterval),
+                part: part, worker: ConnectionWorker(url: databaseURL, applicationName: "sluice projector \(part.rawValue)", logger: logger),
+                pacing: StepPacing(interval: configuration.projectionInterval),
                 idleTimeout: configuration.sessionIdleTimeout, ingestBacklog: { pipeline.backlog() }, logger: logger))
         }
         if let retention = configuration.retention {

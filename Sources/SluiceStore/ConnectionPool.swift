@@ -8,9 +8,12 @@ public actor ConnectionPool {
     private var idle: [ConnectionWorker]
     private var waiters: [CheckedContinuation<ConnectionWorker, Never>] = []
 
-    public init(url: String, size: Int, logger: Logger = Logger(label: "sluice.store")) {
+    /// `applicationName` names every connection of the pool in `pg_stat_activity`.
+    public init(url: String, size: Int, applicationName: String? = nil, logger: Logger = Logger(label: "sluice.store")) {
         self.url = url
-        let workers = (0..<max(1, size)).map { _ in ConnectionWorker(url: url, openTransactions: .rollBack, logger: logger) }
+        let workers = (0..<max(1, size)).map { _ in
+            ConnectionWorker(url: url, openTransactions: .rollBack, applicationName: applicationName, logger: logger)
+        }
         self.workers = workers
         self.idle = workers
     }

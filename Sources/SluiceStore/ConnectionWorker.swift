@@ -15,11 +15,15 @@ public final class ConnectionWorker: Sendable {
     private let cancellation = StatementCancellation()
 
     /// `openTransactions` says what happens to a transaction a call leaves open (see
-    /// ``OpenTransactionPolicy``); `logger` gets the warnings about callers that left one.
-    public init(url: String, openTransactions: OpenTransactionPolicy = .rollBack, logger: Logger = Logger(label: "sluice.store")) {
+    /// ``OpenTransactionPolicy``); `logger` gets the warnings about callers that left one;
+    /// `applicationName` names the connection in `pg_stat_activity`.
+    public init(
+        url: String, openTransactions: OpenTransactionPolicy = .rollBack, applicationName: String? = nil,
+        logger: Logger = Logger(label: "sluice.store")
+    ) {
         self.url = url
         self.thread = NIOThreadPool(numberOfThreads: 1)
-        self.slot = ConnectionSlot(url: url, openTransactions: openTransactions, logger: logger)
+        self.slot = ConnectionSlot(url: url, openTransactions: openTransactions, applicationName: applicationName, logger: logger)
         thread.start()
     }
 
@@ -70,12 +74,14 @@ public enum OpenTransactionPolicy: Sendable {
 private final class ConnectionSlot: @unchecked Sendable {
     let url: String
     let openTransactions: OpenTransactionPolicy
+    let applicationName: String?
     let logger: Logger
     var connection: PostgresConnection?
 
-    init(url: String, openTransactions: OpenTransactionPolicy, logger: Logger) {
+    init(url: String, openTransactions: OpenTransactionPolicy, applicationName: String?, logger: Logger) {
         self.url = url
         self.openTransactions = openTransactions
+        self.applicationName = applicationName
         self.logger = logger
     }
 
@@ -87,7 +93,7 @@ private final class ConnectionSlot: @unchecked Sendable {
             conn = c
         } else {
             close()
-            conn = try PostgresConnection(url: url)
+            conn = try PostgresConnection(url: url, applicationName: applicationName)
             connection = conn
         }
         guard cancellation.begin(ticket, handle: conn.cancelHandle) else {

@@ -9,11 +9,18 @@ import SluiceCore
 /// parsing timestamps, uuids and arrays; `sluice bench ingest` measures it against text
 /// `psql \copy` (docs/benchmarks.md).
 public struct CopyBinaryEncoder: Sendable {
-    /// The `agent_events` columns, in the order rows are encoded.
-    public static let columns = [
+    /// The columns of the event as it was posted: what an archive part holds (with `ingest_xid`).
+    public static let logColumns = [
         "id", "\"timestamp\"", "event_type", "agent_id", "agent_version", "session_id", "project_id",
         "context", "data", "metrics", "parent_event_id", "related_event_ids", "tags", "severity",
     ]
+    /// The fact columns, filled from ``EventFacts`` (all NULL, `facts` too, when it is nil).
+    public static let factColumns = [
+        "facts", "duration_ms", "tokens_in", "tokens_out", "tokens_cache_read", "tokens_cache_write", "cost_usd",
+        "model", "tool_name", "tool_failure", "session_simple",
+    ]
+    /// The `agent_events` columns, in the order rows are encoded.
+    public static let columns = logColumns + factColumns
 
     /// Signature, flags and header extension length.
     public static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
@@ -27,14 +34,19 @@ public struct CopyBinaryEncoder: Sendable {
     public private(set) var rowEnds: [Int] = []
     public var rowCount: Int { rowEnds.count }
 
-    public init(reservingCapacity: Int = 0) {
+    /// Whether rows carry the fact columns (``columns``), or only ``logColumns``: the rows of an
+    /// archive part, or of a database migrated before the fact columns.
+    public let includesFacts: Bool
+
+    public init(reservingCapacity: Int = 0, includesFacts: Bool = true) {
+        self.includesFacts = includesFacts
         bytes.reserveCapacity(reservingCapacity)
     }
 
     /// Appends one row (no header, no trailer).
     public mutating func append(_ e: AgentEvent) {
         defer { rowEnds.append(bytes.count) }
-        int16(Int16(Self.columns.count))
+        int16(Int16(includesFacts ? Self.columns.count : Self.logColumns.count))
         uuid(e.id)
         int32(8); int64(e.timestamp.postgresMicroseconds)
         text(e.eventType)
@@ -49,6 +61,7 @@ public struct CopyBinaryEncoder: Sendable {
         textArray(e.relatedEventIds)
         textArray(e.tags)
         if let s = e.severity { text(s.rawValue) } else { null() }
+        if includesFacts { facts(EventFacts(e)) }
     }
 
     /// The encoded bytes of `rows` (a range of row positions), without header or trailer.
@@ -137,6 +150,35 @@ public struct CopyBinaryEncoder: Sendable {
         int32(j.bytes.count + 1)
         bytes.append(1)  // jsonb binary format version
         bytes.append(contentsOf: j.bytes)
+    }
+
+    private mutating func facts(_ f: EventFacts?) {
+        guard let f else {
+            for _ in Self.factColumns { null() }
+            return
+        }
+        int32(2); int16(EventFacts.version)
+        numeric(f.durationMs)
+        numeric(f.tokensIn); numeric(f.tokensOut); numeric(f.tokensCacheRead); numeric(f.tokensCacheWrite)
+        numeric(f.costUSD)
+        text(f.model)
+        if let t = f.toolName { text(t) } else { null() }
+        bool(f.toolFailure)
+        bool(f.sessionSimple)
+    }
+
+    private mutating func bool(_ b: Bool) {
+        int32(1); bytes.append(b ? 1 : 0)
+    }
+
+    /// PostgreSQL's binary `numeric`: digit count, weight, sign, display scale, then base-10000
+    /// digits from the most significant, without leading or trailing zero digits.
+    private mutating func numeric(_ d: ExactDecimal?) {
+        guard let d else { return null() }
+        let n = NumericDigits(d)
+        int32(8 + 2 * n.count)
+        int16(Int16(n.count)); int16(n.weight); int16(d.significand < 0 ? 0x4000 : 0); int16(d.scale)
+        for i in 0..<n.count { int16(n.digits[i]) }
     }
 
     private mutating func textArray(_ items: [String]) {

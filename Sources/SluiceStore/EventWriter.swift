@@ -42,9 +42,12 @@ public enum EventWriter {
 
     /// What the API stores: ``CopyBinaryEncoder/columns``; `ingest_xid` takes its default.
     public static let eventColumns = Columns(CopyBinaryEncoder.columns)
-    /// What an archive holds and restores: the event columns plus the original `ingest_xid`, so
-    /// that restored rows are not folded into the projections a second time.
-    public static let archiveColumns = Columns(CopyBinaryEncoder.columns + ["ingest_xid"])
+    /// The event as posted, without the fact columns (``CopyBinaryEncoder/includesFacts`` false).
+    public static let logColumns = Columns(CopyBinaryEncoder.logColumns)
+    /// What an archive holds and restores: the event as posted plus the original `ingest_xid`, so
+    /// that restored rows are not folded into the projections a second time. Restored rows have
+    /// no facts: the folds read their jsonb (functions/sluice_fold_facts.sql).
+    public static let archiveColumns = Columns(CopyBinaryEncoder.logColumns + ["ingest_xid"])
 
     static let createStaging = """
         CREATE TEMP TABLE IF NOT EXISTS sluice_staging

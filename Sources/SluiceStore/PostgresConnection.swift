@@ -27,8 +27,9 @@ public final class PostgresConnection {
     /// Stops this connection's running statement from another thread (``ConnectionWorker``).
     private(set) var cancelHandle: CancelHandle?
 
-    /// Connects, blocking the calling thread.
-    public init(url: String) throws(StoreError) {
+    /// Connects, blocking the calling thread. `applicationName`, when given, names the session in
+    /// `pg_stat_activity` (the projector's parts, the ingest writers), for operators and benchmarks.
+    public init(url: String, applicationName: String? = nil) throws(StoreError) {
         self.url = url
         conn = PQconnectdb(url)
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
@@ -39,6 +40,7 @@ public final class PostgresConnection {
         }
         cancelHandle = CancelHandle(conn)
         _ = try? execute("SET client_min_messages = warning; SET TIME ZONE 'UTC'")
+        if let applicationName { _ = try? execute("SELECT set_config('application_name', $1, false)", [applicationName]) }
     }
 
     deinit { close() }

@@ -43,13 +43,14 @@ enum ArchiveFixtures {
         }
     }
 
-    static func store(_ events: [AgentEvent], in url: String) async throws {
-        var e = CopyBinaryEncoder()
+    /// Stores and projects `events`; without `facts`, as a database migrated before the fact columns takes them.
+    static func store(_ events: [AgentEvent], in url: String, facts: Bool = true) async throws {
+        var e = CopyBinaryEncoder(includesFacts: facts)
         for event in events { e.append(event) }
         let stream = CopyBinaryEncoder.stream([e])
         // Projected too: retention drops only days the projections hold.
         _ = try await TestDatabase.query(url) { conn throws(StoreError) in
-            _ = try EventWriter.write(stream, on: conn)
+            _ = try EventWriter.write(stream, columns: facts ? EventWriter.eventColumns : EventWriter.logColumns, on: conn)
             try catchUp(on: conn)
         }
     }
@@ -63,9 +64,13 @@ enum ArchiveFixtures {
     static func rows(before daysAgo: Int, in url: String) async throws -> [[String?]] {
         let cutoff = Timestamp(microsecondsSinceEpoch: midnight(daysAgo: daysAgo)).rfc3339
         return try await TestDatabase.query(url) { conn throws(StoreError) in
-            try conn.execute("SELECT e::text FROM agent_events e WHERE \"timestamp\" < $1::timestamptz ORDER BY id, \"timestamp\"", [cutoff]).rows
+            try conn.execute("SELECT \(archivedRow) FROM agent_events e WHERE \"timestamp\" < $1::timestamptz ORDER BY id, \"timestamp\"", [cutoff]).rows
         }
     }
+
+    /// A row of `agent_events e` as an archive part holds it: the event as posted and its
+    /// `ingest_xid` (restored rows have no facts; the folds read their jsonb).
+    static let archivedRow = "row(" + (CopyBinaryEncoder.logColumns + ["ingest_xid"]).map { "e." + $0 }.joined(separator: ", ") + ")::text"
 
     static func run<T: Sendable>(_ url: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let result: Result<T, any Error> = try await TestDatabase.query(url) { conn throws(StoreError) in

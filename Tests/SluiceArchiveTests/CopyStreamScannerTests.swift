@@ -5,9 +5,9 @@ import SluiceStore
 @testable import SluiceArchive
 
 @Suite struct CopyStreamScannerTests {
-    /// A COPY stream of `n` event rows (14 fields, as the writer encodes them).
+    /// A COPY stream of `n` event rows (14 fields: the event as posted, without facts).
     static func stream(_ n: Int, header: [UInt8] = CopyBinaryEncoder.header) -> [UInt8] {
-        var e = CopyBinaryEncoder()
+        var e = CopyBinaryEncoder(includesFacts: false)
         for i in 0..<n {
             e.append(AgentEvent(id: UUID(), timestamp: Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1000),
                                 eventType: "tool_use", agentId: "a", agentVersion: "1", sessionId: UUID(), projectId: 1))

@@ -25,11 +25,17 @@ import SluiceTestSupport
         // changed or added since.
         let dropped = before.subtracting(actual).map { SchemaDump.title($0) }.sorted()
         let added = actual.subtracting(before).map { SchemaDump.title($0) }.sorted()
+        // 0025: agent_events and each of its partitions gain the fact columns.
+        let eventTables = before.map { SchemaDump.title($0) }
+            .filter { $0 == "TABLE agent_events" || $0 == "TABLE agent_events_default" || $0.wholeMatch(of: /TABLE agent_events_p\d{8}/) != nil }
+        #expect(eventTables.count > 2)
         let changed = [
-            "FUNCTION sluice_session_partials(xid8, xid8, uuid[], timestamp with time zone[])",  // context: the earliest event's
+            "FUNCTION sluice_session_partials(xid8, xid8, uuid[], timestamp with time zone[])",  // context: the earliest event's; facts
             "FUNCTION sluice_timescale_drop_refusal(date)",  // its policy check moved to sluice_timescale_policy_refusal
-        ]
-        let new = ["FUNCTION sluice_timescale_policy_refusal(date)"]
+            "FUNCTION sluice_event_facts(xid8, xid8, uuid[], timestamp with time zone[])",  // read through sluice_fold_facts
+            "FUNCTION sluice_project_aggregates(xid8, xid8, uuid[], timestamp with time zone[])",  // one merge rule a rollup kind
+        ] + eventTables
+        let new = ["FUNCTION sluice_timescale_policy_refusal(date)", "FUNCTION sluice_fold_facts(xid8, xid8, uuid[], timestamp with time zone[])"]
         #expect(dropped == (["FUNCTION sluice_archived_part_rows(date, integer)", "TABLE api_keys"] + changed).sorted())
         #expect(added == (["CONSTRAINT sluice_definitions sluice_definitions_pkey", "TABLE api_keys", "TABLE sluice_definitions"]
             + changed + new).sorted())

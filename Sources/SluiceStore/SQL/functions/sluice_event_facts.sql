@@ -1,6 +1,5 @@
 -- What the aggregates need of each event stored by transactions in [from_xid, to_xid), read
--- through sluice_fold_events, each value extracted once (OFFSET 0 keeps PostgreSQL from
--- substituting the expressions back into every use, as it would when it flattens a subquery).
+-- through sluice_fold_facts (the fact columns, or the metric functions for a row without them).
 -- tool_name is set for tool calls only; model for the events that agent_costs_daily counts (a cost
 -- or tokens, or an LLM request) only.
 -- only_ids/only_times (parallel arrays of event keys), when given, restrict the fold to those
@@ -14,20 +13,8 @@ RETURNS TABLE (
 LANGUAGE sql STABLE AS $$
     SELECT f."timestamp", date_trunc('hour', f."timestamp", 'UTC'), f.project_id, f.agent_id, f.event_type,
            f.is_error, f.duration_ms, sluice_latency_bucket(f.duration_ms), f.tokens_in, f.tokens_out,
-           f.tokens_cache_read, f.tokens_cache_write, f.cost_usd, f.tool_failure,
-           CASE WHEN f.event_type IN ('tool_use', 'tool_invocation') THEN sluice_tool_name(f.data) END,
+           f.tokens_cache_read, f.tokens_cache_write, f.cost_usd, f.tool_failure, f.tool_name,
            CASE WHEN f.cost_usd IS NOT NULL OR f.tokens_in IS NOT NULL OR f.tokens_out IS NOT NULL OR f.event_type = 'llm_request'
-                THEN sluice_model(f.data, f.metrics, f.context) END
-    FROM (SELECT e."timestamp", e.project_id, e.agent_id, e.event_type, e.data, e.metrics, e.context,
-                 sluice_is_error(e.event_type, e.severity) AS is_error,
-                 sluice_duration_ms(e.metrics) AS duration_ms,
-                 sluice_tokens_in(e.metrics) AS tokens_in,
-                 sluice_tokens_out(e.metrics) AS tokens_out,
-                 sluice_num(e.metrics, 'cacheReadTokens') AS tokens_cache_read,
-                 sluice_num(e.metrics, 'cacheCreationTokens') AS tokens_cache_write,
-                 sluice_cost_usd(e.metrics) AS cost_usd,
-                 sluice_is_tool_failure(e.event_type, e.data, e.severity) AS tool_failure
-          FROM sluice_fold_events(from_xid, to_xid, only_ids, only_times) e
-          OFFSET 0) f
-    OFFSET 0
+                THEN f.model END
+    FROM (SELECT * FROM sluice_fold_facts(from_xid, to_xid, only_ids, only_times) OFFSET 0) f
 $$;

@@ -1,4 +1,4 @@
--- The simple events of [from_xid, to_xid), read through sluice_fold_events, folded per (session,
+-- The simple events of [from_xid, to_xid), read through sluice_fold_facts, folded per (session,
 -- event type, agent, version, project, declared outcome): each row is the fold of its events, so
 -- merging the rows (and the other events) in any order gives the session's fold. Times are
 -- microseconds since the epoch; `first` is the earliest event by (timestamp, id); `context` is
@@ -22,23 +22,18 @@ LANGUAGE sql STABLE AS $$
            ((min(ARRAY[ROW(f.ts, f.id, f.ts, f.context)::sluice_context_key]))[1]).context::text,
            (extract(epoch FROM max(f.ts) FILTER (WHERE f.event_type = 'session_end')) * 1000000)::bigint,
            ((max(ARRAY[ROW(f.ts, f.id)::sluice_event_key]) FILTER (WHERE f.event_type = 'session_end'))[1]).id,
-           trunc(coalesce(sum(coalesce(f.input_tokens, f.prompt_tokens)), 0)), trunc(coalesce(sum(coalesce(f.output_tokens, f.response_tokens)), 0)),
-           trunc(coalesce(sum(f.cache_write), 0)), trunc(coalesce(sum(f.cache_read), 0)),
-           coalesce(sum(coalesce(round(f.cost * 1000000000), round(f.cost_usd * 1000000000))), 0),
+           trunc(coalesce(sum(f.tokens_in), 0)), trunc(coalesce(sum(f.tokens_out), 0)),
+           trunc(coalesce(sum(f.tokens_cache_write), 0)), trunc(coalesce(sum(f.tokens_cache_read), 0)),
+           coalesce(sum(round(f.cost_usd * 1000000000)), 0),
            count(*) FILTER (WHERE f.tool_failure), count(*) FILTER (WHERE f.is_error)
     FROM (SELECT e.session_id, e.event_type, e.agent_id, e.agent_version, e.project_id, e.context, e.id, e."timestamp" AS ts,
                  CASE WHEN e.event_type = 'session_end' AND jsonb_typeof(e.data -> 'outcome') = 'string' THEN
                       CASE e.data ->> 'outcome' WHEN 'abandoned' THEN 'cancelled'
                            WHEN 'success' THEN 'success' WHEN 'failure' THEN 'failure'
                            WHEN 'partial' THEN 'partial' WHEN 'cancelled' THEN 'cancelled' END END AS outcome,
-                 sluice_num(e.metrics, 'inputTokens') AS input_tokens, sluice_num(e.metrics, 'promptTokens') AS prompt_tokens,
-                 sluice_num(e.metrics, 'outputTokens') AS output_tokens, sluice_num(e.metrics, 'responseTokens') AS response_tokens,
-                 sluice_num(e.metrics, 'cacheCreationTokens') AS cache_write, sluice_num(e.metrics, 'cacheReadTokens') AS cache_read,
-                 sluice_num(e.metrics, 'cost') AS cost, sluice_num(e.metrics, 'costUSD') AS cost_usd,
-                 sluice_is_tool_failure(e.event_type, e.data, e.severity) AS tool_failure,
-                 sluice_is_error(e.event_type, e.severity) AS is_error
-          FROM sluice_fold_events(from_xid, to_xid, only_ids, only_times) e
-          WHERE sluice_session_simple(e.event_type, e.data, e.metrics)
+                 e.tokens_in, e.tokens_out, e.tokens_cache_write, e.tokens_cache_read, e.cost_usd, e.tool_failure, e.is_error
+          FROM sluice_fold_facts(from_xid, to_xid, only_ids, only_times) e
+          WHERE e.session_simple
           OFFSET 0) f
     GROUP BY f.session_id, f.event_type, f.agent_id, f.agent_version, f.project_id, f.outcome
 $$;
